@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Weft",
+    products: [
+        .library(name: "Weft", targets: ["Weft"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Optim", targets: ["Optim"]),
+        .library(name: "TrainState", targets: ["TrainState"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .executable(name: "mnist", targets: ["MNISTExample"]),
+        .executable(name: "weft-bench", targets: ["WeftBench"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "Optim", dependencies: ["Tensor"]),
+        .target(name: "TrainState", dependencies: ["Tensor", "NN", "Optim"]),
+        .target(name: "Datasets", dependencies: ["CZlib"]),
+        .target(name: "Weft", dependencies: ["Tensor", "NN", "Optim", "TrainState", "Datasets"]),
+        .executableTarget(
+            name: "MNISTExample",
+            dependencies: ["Weft"],
+            path: "Examples/MNIST"
+        ),
+        .executableTarget(
+            name: "WeftBench",
+            dependencies: ["Weft", "CBLAS"],
+            path: "Benchmarks/WeftBench"
+        ),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor"]),
+        .testTarget(name: "TrainStateTests", dependencies: ["TrainState", "NN", "Optim", "Tensor"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
