@@ -1,0 +1,1 @@
+print("The benchmarks are not written yet.")

@@ -1,0 +1,1 @@
+print("The MNIST example is not written yet.")

@@ -1,0 +1,64 @@
+/// An operation that every transformation understands.
+///
+/// A primitive keeps its rules together: `outputTypes` (the shape rule, which also
+/// validates the inputs), `evaluate` (the kernel on concrete tensors), `vjp` (the
+/// backward rule, written with `Tensor` operations so it can be differentiated again)
+/// and `batch` (the vmap rule). Public operations are thin functions that call `bind`.
+public protocol Primitive: CustomStringConvertible {
+    /// The JAX name of the primitive, as printed in a jaxpr (`add`, `dot_general`).
+    var name: String { get }
+
+    /// Computes the result shapes and dtypes, stopping with a message that names the
+    /// operation and the shapes when the inputs are invalid.
+    func outputTypes(_ inputs: [TensorType]) -> [TensorType]
+
+    /// Runs the kernel. All inputs are concrete; `types` is what `outputTypes` returned.
+    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor]
+
+    /// The cotangents of the inputs given the cotangents of the outputs, or `nil` for
+    /// an input that takes no gradient (an integer index, a boolean mask).
+    func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?]
+
+    /// The vmap rule: applies the primitive to inputs that carry a batch axis at
+    /// `axes[i]` (`nil` when input `i` is not batched), and returns the outputs with
+    /// the position of their batch axes.
+    func batch(_ inputs: [Tensor], axes: [Int?]) -> (outputs: [Tensor], axes: [Int?])
+
+    /// Evaluates on concrete inputs: checks the shapes with `outputTypes`, then runs
+    /// `evaluate`. A primitive whose shapes are known only by running it overrides this.
+    func evaluateConcrete(_ inputs: [Tensor]) -> [Tensor]
+}
+
+extension Primitive {
+    public var description: String { name }
+
+    /// Extra parameters printed after the name in a jaxpr, such as `axes=(1,)`.
+    public var parameterDescription: String { "" }
+
+    public func evaluateConcrete(_ inputs: [Tensor]) -> [Tensor] {
+        evaluate(inputs, types: outputTypes(inputs.map(\.type)))
+    }
+}
+
+/// Applies `primitive` to `inputs` through the innermost transformation that owns one
+/// of them, or evaluates it when all inputs are concrete.
+public func bind(_ primitive: any Primitive, _ inputs: [Tensor]) -> [Tensor] {
+    var owner: (any Trace)?
+    for input in inputs {
+        if let tracer = input.tracer, tracer.level > (owner?.level ?? 0) {
+            owner = tracer.trace
+        }
+    }
+
+    if let owner {
+        return owner.process(primitive, inputs)
+    }
+
+    return primitive.evaluateConcrete(inputs)
+}
+
+/// Applies a single-output primitive.
+@inline(__always)
+public func bind1(_ primitive: any Primitive, _ inputs: [Tensor]) -> Tensor {
+    bind(primitive, inputs)[0]
+}

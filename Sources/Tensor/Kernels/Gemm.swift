@@ -1,0 +1,45 @@
+import CBLAS
+
+/// Matrix products on OpenBLAS.
+enum Gemm {
+    /// `out = op(a) * op(b)` for row-major float32 matrices, where `op` transposes when
+    /// the flag is set. `a` is stored as `m x k` (or `k x m` when transposed) and `b` as
+    /// `k x n` (or `n x k`). The transposes are passed to `cblas_sgemm`, not copied.
+    static func sgemm(
+        _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
+        _ out: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            out.update(repeating: 0, count: m * n)
+            return
+        }
+        let lda = transposeA ? m : k
+        let ldb = transposeB ? k : n
+        cblas_sgemm(
+            CblasRowMajor,
+            transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k),
+            1, a, Int32(lda), b, Int32(ldb),
+            0, out, Int32(n))
+    }
+
+    /// The same product for integer matrices, with wrapping arithmetic.
+    static func integer<T: NumericElement>(
+        _ a: UnsafePointer<T>, transposeA: Bool, _ b: UnsafePointer<T>, transposeB: Bool,
+        _ out: UnsafeMutablePointer<T>, m: Int, n: Int, k: Int
+    ) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var total = T.zero
+                for p in 0..<k {
+                    let left = transposeA ? a[p * m + i] : a[i * k + p]
+                    let right = transposeB ? b[j * k + p] : b[p * n + j]
+                    total = T.add(total, T.multiply(left, right))
+                }
+                out[i * n + j] = total
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// Summation kernels that do not drift on long float32 arrays.
+enum Summation {
+    /// Pairwise sum of `count` contiguous floats: blocks of at most 256 elements are
+    /// summed with eight independent accumulators, and blocks are combined by halving,
+    /// so the rounding error grows with `log(count)` instead of `count`.
+    static func pairwise(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+        if count <= 256 {
+            var lanes = SIMD8<Float>(repeating: 0)
+            var i = 0
+            while i + 8 <= count {
+                lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+                i += 8
+            }
+            var total = lanes.sum()
+            while i < count {
+                total += p[i]
+                i += 1
+            }
+            return total
+        }
+        let half = (count / 2) & ~7
+        return pairwise(p, half) + pairwise(p + half, count - half)
+    }
+
+    /// Sums `rows` contiguous rows of `width` floats into `out` (which is overwritten):
+    /// blocks of 128 rows are summed in float32 and the block sums are combined in
+    /// float64, so long columns do not drift.
+    static func rows(_ p: UnsafePointer<Float>, rows: Int, width: Int, _ out: UnsafeMutablePointer<Float>) {
+        if rows <= 128 {
+            out.update(repeating: 0, count: width)
+            for row in 0..<rows {
+                let source = p + row * width
+                for j in 0..<width { out[j] += source[j] }
+            }
+            return
+        }
+        var totals = [Double](repeating: 0, count: width)
+        var block = [Float](repeating: 0, count: width)
+        var start = 0
+        while start < rows {
+            let end = min(start + 128, rows)
+            block.withUnsafeMutableBufferPointer { partial in
+                partial.update(repeating: 0)
+                for row in start..<end {
+                    let source = p + row * width
+                    for j in 0..<width { partial[j] += source[j] }
+                }
+            }
+            for j in 0..<width { totals[j] += Double(block[j]) }
+            start = end
+        }
+        for j in 0..<width { out[j] = Float(totals[j]) }
+    }
+}

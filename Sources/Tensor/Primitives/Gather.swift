@@ -1,0 +1,224 @@
+/// `take(x, indices, axis)`: picks slices of `x` along `axis` at integer `indices`.
+///
+/// The result shape is `x.shape[..<axis] + indices.shape + x.shape[(axis+1)...]`.
+/// Negative indices count from the end; indices still out of bounds are clamped to
+/// the valid range, as JAX does for reads.
+struct Take: Primitive {
+    let axis: Int
+
+    var name: String { "gather" }
+    var parameterDescription: String { "axis=\(axis) mode=clip" }
+
+    func outputTypes(_ inputs: [TensorType]) -> [TensorType] {
+        let (x, indices) = (inputs[0], inputs[1])
+        precondition(axis >= 0 && axis < x.shape.count, "take: axis \(axis) is out of range for shape \(formatShape(x.shape))")
+        precondition(indices.dtype.isInteger, "take: indices must be integers, got \(indices.dtype)")
+        precondition(x.shape[axis] > 0 || indices.size == 0, "take: cannot index an empty axis \(axis) of shape \(formatShape(x.shape))")
+        let shape = Array(x.shape[..<axis]) + indices.shape + Array(x.shape[(axis + 1)...])
+        return [TensorType(shape: shape, dtype: x.dtype)]
+    }
+
+    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let x = inputs[0]
+        let indices = inputs[1].astype(.int32)
+        var out = Tensor(uninitializedShape: types[0].shape, dtype: x.dtype)
+        let outer = x.shape[..<axis].reduce(1, *)
+        let length = x.shape[axis]
+        let inner = x.shape[(axis + 1)...].reduce(1, *)
+        let count = indices.size
+        let width = x.dtype.byteSize
+        x.withElements(UInt8.self) { source in
+            indices.withElements(Int32.self) { index in
+                out.withElements(UInt8.self) { destination in
+                    let rowBytes = inner * width
+                    for row in 0..<outer {
+                        for i in 0..<count {
+                            var position = Int(index[i])
+                            if position < 0 { position += length }
+                            position = min(max(position, 0), length - 1)
+                            let from = source + ((row * length + position) * inner) * width
+                            let to = destination + ((row * count + i) * inner) * width
+                            to.update(from: from, count: rowBytes)
+                        }
+                    }
+                }
+            }
+        }
+        return [out]
+    }
+
+    func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
+        let (x, indices) = (inputs[0], inputs[1])
+        guard x.dtype.isFloatingPoint else { return [nil, nil] }
+        let length = x.shape[axis]
+        let wrapped = select(indices .< 0, indices + length, indices)
+        let clamped = clip(wrapped.astype(.int32), min: 0, max: Double(length - 1))
+
+        // Scatter-add along axis 0 of the cotangent moved so `axis` leads.
+        let g = cotangents[0]
+        let indexAxes = indices.rank
+        let leading = Array(axis..<(axis + indexAxes))
+        let others = (0..<g.rank).filter { !leading.contains($0) }
+        let moved = g.permuted(leading + others)
+        var zerosShape = x.shape
+        zerosShape.remove(at: axis)
+        zerosShape.insert(length, at: 0)
+        let accumulated = bind1(Scatter(mode: .add), [Tensor.zeros(zerosShape, dtype: x.dtype), clamped, moved])
+        return [accumulated.movingAxis(0, to: axis), nil]
+    }
+
+    func batch(_ inputs: [Tensor], axes: [Int?]) -> (outputs: [Tensor], axes: [Int?]) {
+        switch (axes[0], axes[1]) {
+        case let (xAxis?, nil):
+            let x = Batching.moveAxisToFront(inputs[0], from: xAxis)
+            return ([bind1(Take(axis: axis + 1), [x, inputs[1]])], [0])
+        case let (nil, indexAxis?):
+            let out = bind1(self, inputs)
+            return ([out], [axis + indexAxis])
+        default:
+            // Both batched: offset each example's indices into a flattened batch axis.
+            let x = Batching.moveAxisToFront(inputs[0], from: axes[0]!)
+            let indices = Batching.moveAxisToFront(inputs[1], from: axes[1]!).astype(.int32)
+            let batchSize = x.shape[0]
+            let length = x.shape[axis + 1]
+            let merged = x.movingAxis(0, to: axis).reshaped(
+                Array(x.shape[1...axis]) + [batchSize * length] + Array(x.shape[(axis + 2)...]))
+            let wrapped = select(indices .< 0, indices + length, indices)
+            let clamped = clip(wrapped, min: 0, max: Double(length - 1))
+            let offsets = (Tensor.arange(batchSize) * length).reshaped([batchSize] + [Int](repeating: 1, count: indices.rank - 1))
+            let out = bind1(Take(axis: axis), [merged, clamped + offsets])
+            return ([out], [axis])
+        }
+    }
+}
+
+/// How a scatter combines an update with the element already there.
+public enum ScatterMode: String, Sendable {
+    case set = "scatter"
+    case add = "scatter-add"
+    case multiply = "scatter-mul"
+    case min = "scatter-min"
+    case max = "scatter-max"
+}
+
+/// `scatter(operand, indices, updates)`: combines `updates[i, ...]` into
+/// `operand[indices[i], ...]` along axis 0. `updates` has shape
+/// `indices.shape + operand.shape[1...]`. Indices outside `0..<operand.shape[0]` are
+/// dropped, as JAX drops out-of-bounds writes. Duplicate indices accumulate for
+/// `add`, `multiply`, `min` and `max`; for `set` the last one wins.
+struct Scatter: Primitive {
+    let mode: ScatterMode
+
+    var name: String { mode.rawValue }
+
+    func outputTypes(_ inputs: [TensorType]) -> [TensorType] {
+        let (operand, indices, updates) = (inputs[0], inputs[1], inputs[2])
+        precondition(operand.shape.count >= 1, "\(name): the operand must have at least one axis")
+        precondition(indices.dtype.isInteger, "\(name): indices must be integers, got \(indices.dtype)")
+        let expected = indices.shape + Array(operand.shape.dropFirst())
+        precondition(
+            updates.shape == expected && updates.dtype == operand.dtype,
+            "\(name): updates of shape \(formatShape(updates.shape)) and dtype \(updates.dtype) do not match the expected \(formatShape(expected)) and \(operand.dtype)")
+        return [operand]
+    }
+
+    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        var out = Tensor(shape: inputs[0].shape, dtype: inputs[0].dtype, storage: inputs[0].storage!.copy())
+        apply(to: &out, indices: inputs[1], updates: inputs[2])
+        return [out]
+    }
+
+    /// Writes the updates into `operand`, which must own its storage.
+    func apply(to operand: inout Tensor, indices: Tensor, updates: Tensor) {
+        let indices = indices.astype(.int32)
+        switch operand.dtype {
+        case .float32: run(Float.self, &operand, indices, updates)
+        case .int32: run(Int32.self, &operand, indices, updates)
+        case .uint32: run(UInt32.self, &operand, indices, updates)
+        case .uint8: run(UInt8.self, &operand, indices, updates)
+        case .bool:
+            precondition(mode == .set, "\(name): only set is defined for bool tensors")
+            runSet(Bool.self, &operand, indices, updates)
+        }
+    }
+
+    private func runSet<T>(_ type: T.Type, _ operand: inout Tensor, _ indices: Tensor, _ updates: Tensor) {
+        let length = operand.shape[0]
+        let inner = operand.size / max(length, 1)
+        let count = indices.size
+        operand.withElements(T.self) { out in
+            indices.withElements(Int32.self) { index in
+                updates.withElements(T.self) { source in
+                    for i in 0..<count {
+                        let position = Int(index[i])
+                        guard position >= 0 && position < length else { continue }
+                        (out + position * inner).update(from: source + i * inner, count: inner)
+                    }
+                }
+            }
+        }
+    }
+
+    private func run<T: NumericElement>(_ type: T.Type, _ operand: inout Tensor, _ indices: Tensor, _ updates: Tensor) {
+        if mode == .set {
+            runSet(T.self, &operand, indices, updates)
+            return
+        }
+        let length = operand.shape[0]
+        let inner = operand.size / max(length, 1)
+        let count = indices.size
+        let mode = self.mode
+        operand.withElements(T.self) { out in
+            indices.withElements(Int32.self) { index in
+                updates.withElements(T.self) { source in
+                    for i in 0..<count {
+                        let position = Int(index[i])
+                        guard position >= 0 && position < length else { continue }
+                        let target = out + position * inner
+                        let update = source + i * inner
+                        for j in 0..<inner {
+                            switch mode {
+                            case .add: target[j] = T.add(target[j], update[j])
+                            case .multiply: target[j] = T.multiply(target[j], update[j])
+                            case .min: target[j] = Swift.min(target[j], update[j])
+                            case .max: target[j] = Swift.max(target[j], update[j])
+                            case .set: target[j] = update[j]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
+        let (operand, indices, updates, g) = (inputs[0], inputs[1], inputs[2], cotangents[0])
+        guard operand.dtype.isFloatingPoint else { return [nil, nil, nil] }
+        let length = operand.shape[0]
+        let valid = ((indices .>= 0) .&& (indices .< length)).astype(.float32)
+            .reshaped(indices.shape + [Int](repeating: 1, count: operand.rank - 1))
+        let gathered = g.take(indices, axis: 0) * valid
+        switch mode {
+        case .set:
+            let cleared = bind1(Scatter(mode: .set), [g, indices, Tensor.zeros(like: updates)])
+            return [cleared, nil, gathered]
+        case .add:
+            return [g, nil, gathered]
+        case .multiply:
+            // TODO: the updates' gradient divides by the update, so it is NaN where an update is zero.
+            let factors = bind1(Scatter(mode: .multiply), [Tensor.ones(like: operand), indices, updates])
+            let out = outputs[0]
+            return [g * factors, nil, (g * out).take(indices, axis: 0) * valid / updates]
+        case .min, .max:
+            let out = outputs[0]
+            let keptOperand = (out .== operand).astype(.float32)
+            let chosenUpdate = (out.take(indices, axis: 0) .== updates).astype(.float32)
+            return [g * keptOperand, nil, gathered * chosenUpdate]
+        }
+    }
+
+    func batch(_ inputs: [Tensor], axes: [Int?]) -> (outputs: [Tensor], axes: [Int?]) {
+        let results = Batching.loop(self, inputs, axes: axes)
+        return (results, [0])
+    }
+}

@@ -1,0 +1,5 @@
+@_exported import Tensor
+@_exported import NN
+@_exported import Optim
+@_exported import TrainState
+@_exported import Datasets
