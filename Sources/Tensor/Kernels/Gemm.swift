@@ -14,6 +14,21 @@ enum Gemm {
             out.update(repeating: 0, count: m * n)
             return
         }
+        if m == 1 && n == 1 {
+            // A dot product: `a` and `b` are both contiguous vectors whatever the flags.
+            out[0] = cblas_sdot(Int32(k), a, 1, b, 1)
+            return
+        }
+        if n == 1 && !transposeA {
+            // Matrix times vector: `b` is contiguous with k elements whatever its flag.
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(k), 1, a, Int32(k), b, 1, 0, out, 1)
+            return
+        }
+        if m == 1 && !transposeB {
+            // Vector times matrix: out = b^T a, with `b` stored as k x n.
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, out, 1)
+            return
+        }
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
         cblas_sgemm(
