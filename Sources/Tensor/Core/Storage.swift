@@ -19,16 +19,22 @@ final class Storage: @unchecked Sendable {
     static let allocationCounter = Atomic<Int>(0)
 
     init(byteCount: Int) {
+        self.byteCount = byteCount
+        Storage.allocationCounter.add(1, ordering: .relaxed)
+        if let reused = BufferCache.shared.take(byteCount: byteCount) {
+            self.raw = reused
+            return
+        }
         var pointer: UnsafeMutableRawPointer?
         let status = posix_memalign(&pointer, 64, max(byteCount, 64))
         precondition(status == 0 && pointer != nil, "Tensor: failed to allocate \(byteCount) bytes")
         self.raw = pointer!
-        self.byteCount = byteCount
-        Storage.allocationCounter.add(1, ordering: .relaxed)
     }
 
     deinit {
-        free(raw)
+        if !BufferCache.shared.keep(raw, byteCount: byteCount) {
+            free(raw)
+        }
     }
 
     @inline(__always)
@@ -49,4 +55,46 @@ final class Storage: @unchecked Sendable {
 /// Useful to check that an in-place update or a warm loop allocates nothing.
 public var tensorAllocationCount: Int {
     Storage.allocationCounter.load(ordering: .relaxed)
+}
+
+/// Freed tensor buffers of 4 KiB and more, kept for reuse by size.
+///
+/// Training loops allocate the same sizes every step; reusing their buffers avoids the
+/// page faults and `mmap` calls that large fresh allocations cost. At most 512 MiB are
+/// kept; beyond that, buffers go back to the system.
+final class BufferCache: Sendable {
+    static let shared = BufferCache()
+
+    private struct State {
+        var buffers: [Int: [UInt]] = [:]
+        var bytes = 0
+    }
+
+    private let state = Mutex(State())
+    private let minimumBytes = 4096
+    private let capacityBytes = 512 << 20
+
+    func take(byteCount: Int) -> UnsafeMutableRawPointer? {
+        guard byteCount >= minimumBytes else { return nil }
+        let address: UInt? = state.withLock { state in
+            guard let address = state.buffers[byteCount]?.popLast() else { return nil }
+            state.bytes -= byteCount
+            return address
+        }
+        return address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+    }
+
+    /// Keeps `pointer` for reuse and returns true, or returns false when the caller
+    /// must free it.
+    func keep(_ pointer: UnsafeMutableRawPointer, byteCount: Int) -> Bool {
+        guard byteCount >= minimumBytes else { return false }
+        let address = UInt(bitPattern: pointer)
+        let capacity = capacityBytes
+        return state.withLock { state in
+            guard state.bytes + byteCount <= capacity else { return false }
+            state.buffers[byteCount, default: []].append(address)
+            state.bytes += byteCount
+            return true
+        }
+    }
 }
