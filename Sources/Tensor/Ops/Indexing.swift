@@ -27,7 +27,8 @@ extension Tensor {
         let strides = ShapeRules.strides(broadcastShape)
         var positions = indices.astype(.int32)
         positions = select(positions .< 0, positions + length, positions)
-        positions = clip(positions, min: 0, max: Double(Swift.max(length - 1, 0))).broadcast(to: outShape) * strides[axis]
+        positions = clip(positions, min: Tensor(Int32(0)), max: Tensor(Int32(Swift.max(length - 1, 0))))
+            .broadcast(to: outShape) * strides[axis]
         for other in 0..<rank where other != axis {
             var axisShape = [Int](repeating: 1, count: rank)
             axisShape[other] = outShape[other]

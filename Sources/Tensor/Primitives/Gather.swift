@@ -52,7 +52,7 @@ struct Take: Primitive {
         guard x.dtype.isFloatingPoint else { return [nil, nil] }
         let length = x.shape[axis]
         let wrapped = select(indices .< 0, indices + length, indices)
-        let clamped = clip(wrapped.astype(.int32), min: 0, max: Double(length - 1))
+        let clamped = clip(wrapped.astype(.int32), min: Tensor(Int32(0)), max: Tensor(Int32(length - 1)))
 
         // Scatter-add along axis 0 of the cotangent moved so `axis` leads.
         let g = cotangents[0]
@@ -84,7 +84,7 @@ struct Take: Primitive {
             let merged = x.movingAxis(0, to: axis).reshaped(
                 Array(x.shape[1...axis]) + [batchSize * length] + Array(x.shape[(axis + 2)...]))
             let wrapped = select(indices .< 0, indices + length, indices)
-            let clamped = clip(wrapped, min: 0, max: Double(length - 1))
+            let clamped = clip(wrapped, min: Tensor(Int32(0)), max: Tensor(Int32(length - 1)))
             let offsets = (Tensor.arange(batchSize) * length).reshaped([batchSize] + [Int](repeating: 1, count: indices.rank - 1))
             let out = bind1(Take(axis: axis), [merged, clamped + offsets])
             return ([out], [axis])
@@ -201,19 +201,39 @@ struct Scatter: Primitive {
         switch mode {
         case .set:
             let cleared = bind1(Scatter(mode: .set), [g, indices, Tensor.zeros(like: updates)])
-            return [cleared, nil, gathered]
+            // Of several updates to one position, only the last one written reaches the
+            // output, so only that update gets a gradient. Scattering the update numbers
+            // and reading them back shows which update each position kept.
+            let numbers = Tensor.arange(indices.size).reshaped(indices.shape)
+            let kept = bind1(Scatter(mode: .set), [Tensor.full([length], -1, dtype: .int32), indices, numbers])
+            let won = (kept.take(indices, axis: 0) .== numbers).astype(.float32).reshaped(valid.shape)
+            return [cleared, nil, gathered * won]
         case .add:
             return [g, nil, gathered]
         case .multiply:
-            // TODO: the updates' gradient divides by the update, so it is NaN where an update is zero.
+            // An update's gradient is g times the operand times the other updates at its
+            // position. Dividing the output by the update would give NaN at a zero update,
+            // so the zero updates are counted per position, as in the gradient of prod.
             let factors = bind1(Scatter(mode: .multiply), [Tensor.ones(like: operand), indices, updates])
-            let out = outputs[0]
-            return [g * factors, nil, (g * out).take(indices, axis: 0) * valid / updates]
+            let isZero = updates .== 0
+            let nonzero = select(isZero, Tensor.ones(like: updates), updates)
+            let zeroCounts = bind1(Scatter(mode: .add), [Tensor.zeros(like: operand), indices, isZero.astype(.float32)])
+                .take(indices, axis: 0)
+            let nonzeroProducts = (operand * bind1(Scatter(mode: .multiply), [Tensor.ones(like: operand), indices, nonzero]))
+                .take(indices, axis: 0)
+            let others = select(
+                zeroCounts .== 0, nonzeroProducts / nonzero,
+                select(isZero .&& (zeroCounts .== 1), nonzeroProducts, Tensor.zeros(like: updates)))
+            return [g * factors, nil, gathered * others]
         case .min, .max:
+            // Ties share the gradient evenly between the operand and the updates that
+            // reach the output, as in JAX.
             let out = outputs[0]
             let keptOperand = (out .== operand).astype(.float32)
-            let chosenUpdate = (out.take(indices, axis: 0) .== updates).astype(.float32)
-            return [g * keptOperand, nil, gathered * chosenUpdate]
+            let chosenUpdates = (out.take(indices, axis: 0) .== updates).astype(.float32) * valid
+            let counts = keptOperand + bind1(Scatter(mode: .add), [Tensor.zeros(like: operand), indices, chosenUpdates])
+            let shares = g / maximum(counts, 1)
+            return [shares * keptOperand, nil, shares.take(indices, axis: 0) * chosenUpdates]
         }
     }
 

@@ -109,8 +109,20 @@ struct Reduce: Primitive {
             let counts = hits.sum(axes: axes, keepDims: true)
             return [g * hits / counts]
         case .prod:
-            // TODO: the gradient is NaN where an element is zero (it divides by the element).
-            return [g * y / x]
+            // Each element's gradient is the product of the others. Dividing y by x would
+            // give NaN at a zero, so the zeros are counted. Without zeros the gradient is
+            // y / x. With one zero it is the product of the nonzero elements at the zero
+            // and 0 elsewhere, and with more zeros it is 0 everywhere.
+            // NOTE: at inputs with an exact zero, the mixed second derivatives of a nonzero
+            // element with the zero come out as 0, because its branch is the constant 0.
+            let isZero = x .== 0
+            let zeroCounts = isZero.astype(.float32).sum(axes: axes, keepDims: true)
+            let nonzero = select(isZero, Tensor.ones(like: x), x)
+            let nonzeroProducts = nonzero.prod(axes: axes, keepDims: true)
+            let others = select(
+                zeroCounts .== 0, y / nonzero,
+                select(isZero .&& (zeroCounts .== 1), nonzeroProducts, Tensor.zeros(like: x)))
+            return [g * others]
         case .any, .all:
             return [nil]
         }
