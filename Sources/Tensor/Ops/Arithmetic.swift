@@ -133,6 +133,10 @@ public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { let (x, y) = promote(a
 public func minimum<S: ScalarOperand>(_ a: Tensor, _ b: S) -> Tensor { let (x, y) = promote(a, b); return binary(.minimum, x, y) }
 
 /// `x` limited to `[low, high]` elementwise (`jnp.clip`).
+///
+/// Disfavored so that number literals as bounds, as in `clip(x, min: -1, max: 1)`, pick
+/// the overload with `Double` bounds instead of being ambiguous.
+@_disfavoredOverload
 public func clip(_ x: Tensor, min low: Tensor? = nil, max high: Tensor? = nil) -> Tensor {
     var result = x
     if let low { result = maximum(result, low) }
