@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 /// Matrix products on OpenBLAS.
 enum Gemm {
@@ -29,6 +30,7 @@ enum Gemm {
             cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, out, 1)
             return
         }
+        BLASThreads.prepare(work: m * n * k)
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
         cblas_sgemm(
@@ -55,6 +57,28 @@ enum Gemm {
                 }
                 out[i * n + j] = total
             }
+        }
+    }
+}
+
+/// Chooses how many threads OpenBLAS uses for the next product.
+///
+/// Products with fewer than 2^24 multiply-adds (a training step's 32 x 784 x 128, for
+/// example) run on one thread: OpenBLAS's thread start-up and synchronization cost more
+/// than they save there, and on a loaded machine the waiting threads spin. Larger
+/// products use all threads OpenBLAS started with. The setting is process-wide and
+/// changed only when the regime changes.
+enum BLASThreads {
+    static let smallWorkLimit = 1 << 24
+
+    private static let configured = Atomic<Int>(0)
+    private static let available = Int(openblas_get_num_threads())
+
+    static func prepare(work: Int) {
+        let wanted = work < smallWorkLimit ? 1 : available
+        if configured.load(ordering: .relaxed) != wanted {
+            configured.store(wanted, ordering: .relaxed)
+            openblas_set_num_threads(Int32(wanted))
         }
     }
 }
