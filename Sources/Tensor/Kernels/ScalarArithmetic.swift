@@ -27,7 +27,20 @@ extension Float: NumericElement {
     static func subtract(_ a: Float, _ b: Float) -> Float { a - b }
     static func multiply(_ a: Float, _ b: Float) -> Float { a * b }
     static func divide(_ a: Float, _ b: Float) -> Float { a / b }
-    static func floorDivide(_ a: Float, _ b: Float) -> Float { (a / b).rounded(.down) }
+
+    /// Python's float floor division. It is computed from `fmod` so that it agrees with
+    /// `remainder`, which makes `1 // 0.1` equal 9 (remainder 0.09999999) where
+    /// `floor(1 / 0.1)` rounds to 10 in float32. A zero divisor gives `a / b`, as in NumPy.
+    static func floorDivide(_ a: Float, _ b: Float) -> Float {
+        if b == 0 { return a / b }
+        let r = fmodf(a, b)
+        var quotient = (a - r) / b
+        if r != 0 && (r < 0) != (b < 0) { quotient -= 1 }
+        if quotient == 0 { return copysignf(0, a / b) }
+        // `quotient` is a whole number up to rounding error, so round it to the nearest one.
+        let floored = quotient.rounded(.down)
+        return quotient - floored > 0.5 ? floored + 1 : floored
+    }
 
     /// Python's float modulo: the result has the sign of the divisor.
     static func remainder(_ a: Float, _ b: Float) -> Float {

@@ -151,3 +151,12 @@ public func clip(_ x: Tensor, min low: Double? = nil, max high: Double? = nil) -
     if let high { result = minimum(result, high) }
     return result
 }
+
+/// `x` limited to `[low, high]` elementwise, with integer bounds. An integer tensor keeps
+/// its dtype, as `jnp.clip` does with Python ints, and integer literals pick this overload.
+public func clip(_ x: Tensor, min low: Int? = nil, max high: Int? = nil) -> Tensor {
+    var result = x
+    if let low { result = maximum(result, low) }
+    if let high { result = minimum(result, high) }
+    return result
+}

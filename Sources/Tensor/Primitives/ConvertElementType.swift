@@ -1,5 +1,7 @@
 /// Conversion between dtypes (`astype`). Floats convert to integers by truncation
 /// toward zero, saturating at the integer range, with NaN giving 0, as XLA does.
+/// Conversions between integer types keep the low bits, also as XLA does, so int32 -1
+/// becomes uint32 4294967295 and int32 300 becomes uint8 44.
 struct ConvertElementType: Primitive {
     let newDType: DType
 
@@ -13,6 +15,15 @@ struct ConvertElementType: Primitive {
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
         let input = inputs[0]
         var out = Tensor(uninitializedShape: input.shape, dtype: newDType)
+        if input.dtype.isInteger && newDType.isInteger {
+            switch input.dtype {
+            case .int32: wrap(from: Int32.self, input, &out)
+            case .uint32: wrap(from: UInt32.self, input, &out)
+            case .uint8: wrap(from: UInt8.self, input, &out)
+            case .float32, .bool: preconditionFailure("convert_element_type: \(input.dtype) is not an integer dtype")
+            }
+            return [out]
+        }
         switch input.dtype {
         case .float32: convert(from: Float.self, input, &out)
         case .int32: convert(from: Int32.self, input, &out)
@@ -46,6 +57,26 @@ struct ConvertElementType: Primitive {
                 } else {
                     ElementwiseLoops.unary(a, o, count: count) { D.fromDouble($0.doubleValue) }
                 }
+            }
+        }
+    }
+
+    private func wrap<S: FixedWidthInteger>(from source: S.Type, _ input: Tensor, _ out: inout Tensor) {
+        switch newDType {
+        case .int32: wrap(S.self, Int32.self, input, &out)
+        case .uint32: wrap(S.self, UInt32.self, input, &out)
+        case .uint8: wrap(S.self, UInt8.self, input, &out)
+        case .float32, .bool: preconditionFailure("convert_element_type: \(newDType) is not an integer dtype")
+        }
+    }
+
+    private func wrap<S: FixedWidthInteger, D: FixedWidthInteger>(
+        _ source: S.Type, _ destination: D.Type, _ input: Tensor, _ out: inout Tensor
+    ) {
+        let count = input.size
+        input.withElements(S.self) { a in
+            out.withElements(D.self) { o in
+                ElementwiseLoops.unary(a, o, count: count) { D(truncatingIfNeeded: $0) }
             }
         }
     }

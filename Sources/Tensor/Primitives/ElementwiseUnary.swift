@@ -112,7 +112,8 @@ struct ElementwiseUnary: Primitive {
         case .cos: Loops.unary(a, o, count: count) { cosf($0) }
         case .tanh: Loops.unary(a, o, count: count) { tanhf($0) }
         case .logistic: Loops.unary(a, o, count: count) { 1 / (1 + expf(-$0)) }
-        case .relu: Loops.unary(a, o, count: count) { $0 > 0 ? $0 : 0 }
+        // NaN stays NaN, as in jax.nn.relu (maximum(x, 0)).
+        case .relu: Loops.unary(a, o, count: count) { $0 < 0 ? 0 : $0 }
         case .floor: Loops.unary(a, o, count: count) { $0.rounded(.down) }
         case .ceil: Loops.unary(a, o, count: count) { $0.rounded(.up) }
         case .round: Loops.unary(a, o, count: count) { $0.rounded(.toNearestOrEven) }
