@@ -58,7 +58,16 @@ extension Tensor {
     public func variance(axes: [Int]? = nil, keepDims: Bool = false, ddof: Int = 0) -> Tensor {
         let normalized = reductionAxes(axes, "var")
         let count = normalized.map { shape[$0] }.reduce(1, *)
-        let x = floating(self)
+        var x = floating(self)
+
+        // Subtracting the first element of each slice leaves the variance unchanged and
+        // makes it exactly 0 for a constant slice. The rounded mean alone does not, because
+        // the float32 mean of seven copies of 0.1 differs from 0.1.
+        if count > 0 {
+            var first = x
+            for axis in normalized { first = first.slice(axis: axis, 0..<1) }
+            x = x - stopGradient(first)
+        }
         let centered = x - x.mean(axes: normalized, keepDims: true)
         return (centered * centered).sum(axes: normalized, keepDims: keepDims) / Float(count - ddof)
     }
@@ -82,12 +91,12 @@ extension Tensor {
     public func argmin(axis: Int? = nil, keepDims: Bool = false) -> Tensor { argReduce(isMax: false, axis, keepDims) }
 
     private func argReduce(isMax: Bool, _ axis: Int?, _ keepDims: Bool) -> Tensor {
+        let input = dtype == .bool ? astype(.int32) : self
         guard let axis else {
-            let result = bind1(ArgReduce(isMax: isMax, axis: 0), [flatten()])
+            let result = bind1(ArgReduce(isMax: isMax, axis: 0), [input.flatten()])
             return keepDims ? result.reshaped([Int](repeating: 1, count: rank)) : result
         }
         let normalized = ShapeRules.normalizeAxis(axis, rank: rank, operation: isMax ? "argmax" : "argmin")
-        let input = dtype == .bool ? astype(.int32) : self
         let result = bind1(ArgReduce(isMax: isMax, axis: normalized), [input])
         return keepDims ? result.expandDims(normalized) : result
     }
