@@ -51,7 +51,8 @@ final class CustomVJPCall: Primitive {
 
     func residualCount(_ results: [Tensor]) -> Int { results.count - (outputCount ?? results.count) }
 
-    private func run(_ inputs: [Tensor]) -> [Tensor] {
+    /// Runs `forward` and returns its outputs followed by its residuals.
+    func runForward(_ inputs: [Tensor]) -> [Tensor] {
         let (outputs, residuals) = forward(inputs)
         outputCount = outputs.count
         return outputs + residuals
@@ -61,9 +62,9 @@ final class CustomVJPCall: Primitive {
         preconditionFailure("customVJP: shapes are known only by running the forward function")
     }
 
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] { run(inputs) }
+    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] { runForward(inputs) }
 
-    func evaluateConcrete(_ inputs: [Tensor]) -> [Tensor] { run(inputs) }
+    func evaluateConcrete(_ inputs: [Tensor]) -> [Tensor] { runForward(inputs) }
 
     func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
         let count = outputCount ?? outputs.count

@@ -61,7 +61,11 @@ final class GradTrace: Trace {
         let unwrapped = inputs.map(unwrap)
         let primals = unwrapped.map(\.0)
         let references = unwrapped.map(\.1)
-        let outputs = bind(primitive, primals)
+        // A custom rule replaces differentiation at this level only. Its forward function
+        // runs as ordinary operations on the primals, so outer transformations trace and
+        // differentiate it, and the residuals the rule reads carry their derivatives (as
+        // in JAX: grad(grad(f)) differentiates the backward rule and the forward function).
+        let outputs = (primitive as? CustomVJPCall)?.runForward(primals) ?? bind(primitive, primals)
         guard outputs.contains(where: { $0.dtype.isFloatingPoint }) else { return outputs }
 
         nodes.append(Node(primitive: primitive, inputs: references, primalInputs: primals, primalOutputs: outputs))
