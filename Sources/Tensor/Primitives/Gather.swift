@@ -82,7 +82,7 @@ struct Take: Primitive {
             let batchSize = x.shape[0]
             let length = x.shape[axis + 1]
             let merged = x.movingAxis(0, to: axis).reshaped(
-                Array(x.shape[1...axis]) + [batchSize * length] + Array(x.shape[(axis + 2)...]))
+                Array(x.shape[1..<(axis + 1)]) + [batchSize * length] + Array(x.shape[(axis + 2)...]))
             let wrapped = select(indices .< 0, indices + length, indices)
             let clamped = clip(wrapped, min: Tensor(Int32(0)), max: Tensor(Int32(length - 1)))
             let offsets = (Tensor.arange(batchSize) * length).reshaped([batchSize] + [Int](repeating: 1, count: indices.rank - 1))
