@@ -1,0 +1,176 @@
+import Testing
+@testable import Tensor
+
+/// Builds the variables of a two-layer model, with leaves at `params/Dense1/bias`,
+/// `params/Dense1/kernel`, `params/Dense2/bias` and `params/Dense2/kernel`.
+private func modelVariables() -> [String: [String: [String: Tensor]]] {
+    [
+        "params": [
+            "Dense2": ["kernel": Tensor([5, 6] as [Float], shape: [2, 1]), "bias": Tensor([7] as [Float])],
+            "Dense1": ["kernel": Tensor([1, 2, 3, 4] as [Float], shape: [2, 2]), "bias": Tensor([8, 9] as [Float])],
+        ]
+    ]
+}
+
+/// An optimizer-like state as a user-defined tree with a non-tensor field.
+private struct MomentumState: Tree, Equatable {
+    var step: Int
+    var velocity: [String: Tensor]
+
+    var treeChildren: [(key: String, value: any Tree)] { [("velocity", velocity)] }
+
+    func withTreeChildren(_ children: [any Tree]) -> MomentumState {
+        MomentumState(step: step, velocity: children[0] as! [String: Tensor])
+    }
+
+    static func == (a: MomentumState, b: MomentumState) -> Bool {
+        a.step == b.step && treeLeaves(a).map(\.floats) == treeLeaves(b).map(\.floats)
+    }
+}
+
+@Suite struct TreeTests {
+    @Test func leavesFollowSortedKeys() {
+        let leaves = treeLeaves(modelVariables())
+        #expect(leaves.map(\.floats) == [[8, 9], [1, 2, 3, 4], [7], [5, 6]])
+    }
+
+    @Test func pathsJoinKeysWithSlashes() {
+        #expect(treePaths(modelVariables()) == [
+            "params/Dense1/bias", "params/Dense1/kernel", "params/Dense2/bias", "params/Dense2/kernel",
+        ])
+    }
+
+    @Test func pathsOfArrayUseIndices() {
+        let tree: [String: [Tensor]] = ["layers": [Tensor(Float(1)), Tensor(Float(2))]]
+        #expect(treePaths(tree) == ["layers/0", "layers/1"])
+    }
+
+    @Test func pathOfSingleTensorIsEmpty() {
+        #expect(treePaths(Tensor(Float(1))) == [""])
+        #expect(treeLeaves(Tensor(Float(1))).count == 1)
+    }
+
+    @Test func leavesWithPathsPairUp() {
+        let pairs = treeLeavesWithPaths(modelVariables())
+        #expect(pairs.map(\.path) == treePaths(modelVariables()))
+        #expect(pairs[1].leaf.shape == [2, 2])
+    }
+
+    @Test func flattenUnflattenRoundTrip() {
+        let variables = modelVariables()
+        let (leaves, definition) = treeFlatten(variables)
+        #expect(definition.leafCount == 4)
+        let rebuilt = treeUnflatten(definition, leaves)
+        #expect(treePaths(rebuilt) == treePaths(variables))
+        #expect(treeLeaves(rebuilt).map(\.floats) == leaves.map(\.floats))
+        #expect(rebuilt["params"]!["Dense1"]!["kernel"]!.shape == [2, 2])
+    }
+
+    @Test func unflattenPlacesNewLeaves() {
+        let (leaves, definition) = treeFlatten(modelVariables())
+        let rebuilt = treeUnflatten(definition, leaves.map { $0 * 10 })
+        #expect(rebuilt["params"]!["Dense2"]!["bias"]!.floats == [70])
+    }
+
+    @Test func definitionDescribesPaths() {
+        let (_, definition) = treeFlatten(["b": Tensor(Float(1)), "a": Tensor(Float(2))])
+        #expect(definition.description.contains("2 leaves: a, b"))
+    }
+
+    @Test func treeMapOneTree() {
+        let doubled = treeMap(modelVariables()) { $0 * 2 }
+        #expect(doubled["params"]!["Dense1"]!["bias"]!.floats == [16, 18])
+        #expect(treePaths(doubled) == treePaths(modelVariables()))
+    }
+
+    @Test func treeMapTwoTrees() {
+        let variables = modelVariables()
+        let gradients = treeMap(variables) { Tensor.ones(like: $0) }
+        let updated = treeMap(variables, gradients) { $0 - 0.5 * $1 }
+        #expect(updated["params"]!["Dense1"]!["kernel"]!.floats == [0.5, 1.5, 2.5, 3.5])
+    }
+
+    @Test func treeMapThreeTrees() {
+        let a: [String: Tensor] = ["x": Tensor([1] as [Float]), "y": Tensor([2] as [Float])]
+        let b = treeMap(a) { $0 * 10 }
+        let c = treeMap(a) { $0 * 100 }
+        let total = treeMap(a, b, c) { $0 + $1 + $2 }
+        #expect(total["x"]!.floats == [111])
+        #expect(total["y"]!.floats == [222])
+    }
+
+    @Test func treeMapManyTrees() {
+        let a: [String: Tensor] = ["x": Tensor([1] as [Float])]
+        let total = treeMap(a, [a, a, a]) { tensors in tensors.dropFirst().reduce(tensors[0], +) }
+        #expect(total["x"]!.floats == [4])
+    }
+
+    @Test func treeMapOverUserTree() {
+        let state = MomentumState(step: 3, velocity: ["w": Tensor([1, 2] as [Float])])
+        let halved = treeMap(state) { $0 / 2 }
+        #expect(halved.step == 3)
+        #expect(halved.velocity["w"]!.floats == [0.5, 1])
+        #expect(treePaths(state) == ["velocity/w"])
+    }
+
+    @Test func optionalTreeLeaves() {
+        let present: Tensor? = Tensor(Float(1))
+        let absent: Tensor? = nil
+        #expect(treeLeaves(present).count == 1)
+        #expect(treeLeaves(absent).isEmpty)
+    }
+
+    @Test func structureDifferenceNamesPath() {
+        let a: [String: [String: Tensor]] = ["Dense1": ["kernel": Tensor(Float(1)), "bias": Tensor(Float(2))]]
+        let b: [String: [String: Tensor]] = ["Dense1": ["kernel": Tensor(Float(1))]]
+        let difference = treeStructureDifference(a, b)
+        #expect(difference?.contains("'Dense1'") == true)
+        #expect(difference?.contains("bias") == true)
+    }
+
+    @Test func structureDifferenceOfLeafAndNode() {
+        let a: [String: Tensor] = ["w": Tensor(Float(1))]
+        let b: [String: [String: Tensor]] = ["w": ["inner": Tensor(Float(1))]]
+        #expect(treeStructureDifference(a, b)?.contains("'w'") == true)
+    }
+
+    @Test func structureDifferenceOfEqualTrees() {
+        #expect(treeStructureDifference(modelVariables(), treeMap(modelVariables()) { $0 + 1 }) == nil)
+    }
+
+    @Test func tensorTreeSubscripts() {
+        let tree: TensorTree = [
+            "params": [
+                "Dense1": TensorTree(["kernel": Tensor([1, 2] as [Float]), "bias": Tensor([3] as [Float])]),
+            ],
+        ]
+        #expect(tree["params"]["Dense1"]["kernel"].tensor.floats == [1, 2])
+        #expect(tree[path: "params/Dense1/bias"].tensor.floats == [3])
+        #expect(tree["params"]["Dense1"].keys == ["bias", "kernel"])
+        #expect(tree.child("missing") == nil)
+    }
+
+    @Test func tensorTreePathsAndLeaves() {
+        let tree: TensorTree = [
+            "b": .list([.leaf(Tensor(Float(1))), .leaf(Tensor(Float(2)))]),
+            "a": .leaf(Tensor(Float(3))),
+        ]
+        #expect(treePaths(tree) == ["a", "b/0", "b/1"])
+        #expect(treeLeaves(tree).map(\.floatValue) == [3, 1, 2])
+        #expect(tree["b"][1].tensor.floatValue == 2)
+    }
+
+    @Test func tensorTreeSetter() {
+        var tree: TensorTree = ["a": .leaf(Tensor(Float(1)))]
+        tree["b"] = .leaf(Tensor(Float(2)))
+        #expect(tree.keys == ["a", "b"])
+        #expect(tree[path: "b"].tensor.floatValue == 2)
+    }
+
+    @Test func tensorTreeMapKeepsStructure() {
+        let tree: TensorTree = ["w": .leaf(Tensor([1, 2] as [Float])), "nested": ["v": .leaf(Tensor(Float(4)))]]
+        let mapped = treeMap(tree) { $0 * 3 }
+        #expect(mapped[path: "nested/v"].tensor.floatValue == 12)
+        #expect(mapped.description == tree.description)
+    }
+}
