@@ -308,6 +308,11 @@ private func meanSquaredErrorGradients(_ w: [Float], _ b: Float) -> (dw: [Float]
         #expect(gradient.bias.floatValue == 2)
     }
 
+    @Test func gradOfConstantFunctionIsZero() {
+        let gradient = grad({ (_: Tensor) in Tensor(Float(3)) })(Tensor([1, 2] as [Float]))
+        #expect(gradient.floats == [0, 0])
+    }
+
     @Test func gradOfUnusedLeafIsZero() {
         let params: [String: Tensor] = ["used": Tensor([1] as [Float]), "unused": Tensor([1, 2] as [Float])]
         let gradients = grad({ (params: [String: Tensor]) in params["used"]!.sum() })(params)

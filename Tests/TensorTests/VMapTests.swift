@@ -78,6 +78,9 @@ enum BatchingTable {
         BatchingCase("select with unbatched condition", [uniform([3, 4], 14)], inAxes: [0]) {
             select(Tensor([true, false, false, true]), $0[0], -$0[0])
         },
+        BatchingCase("select with only the condition batched", [uniform([3, 4], 19)], inAxes: [1]) {
+            select($0[0] .> 0, Tensor([1, 2, 3] as [Float]), Tensor(Float(-1)))
+        },
         BatchingCase("astype round trip", [uniform([3, 4], 15) * 3], inAxes: [0]) {
             $0[0].astype(.int32).astype(.float32)
         },
@@ -120,6 +123,9 @@ enum BatchingTable {
             matmul($0[0], $0[1])
         },
         BatchingCase("matmul vector examples", [uniform([3, 4], 50), uniform([4, 5], 51)], inAxes: [0, nil]) {
+            matmul($0[0], $0[1])
+        },
+        BatchingCase("matmul with unbatched operand of more axes", [uniform([3, 2, 4], 54), uniform([2, 4, 5], 55)], inAxes: [0, nil]) {
             matmul($0[0], $0[1])
         },
         BatchingCase("dot of vector examples", [uniform([3, 4], 52), uniform([4, 3], 53)], inAxes: [0, 1]) {
