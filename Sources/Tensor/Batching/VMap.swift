@@ -57,40 +57,52 @@ public func vmapFlat(
     _ function: @escaping ([Tensor]) -> [Tensor], inAxes: [Int?], outAxes: [Int?]? = nil
 ) -> ([Tensor]) -> [Tensor] {
     { inputs in
-        precondition(inAxes.count == inputs.count, "vmap: \(inAxes.count) in_axes for \(inputs.count) inputs")
-        var size: Int?
-        var normalizedAxes = [Int?]()
-        for (input, axis) in zip(inputs, inAxes) {
-            guard let axis else {
-                normalizedAxes.append(nil)
-                continue
-            }
-            let normalized = ShapeRules.normalizeAxis(axis, rank: input.rank, operation: "vmap in_axes")
-            let extent = input.shape[normalized]
-            precondition(
-                size == nil || size == extent,
-                "vmap: mapped axes have different sizes: \(size!) and \(extent) (input shapes \(inputs.map { formatShape($0.shape) }.joined(separator: ", ")))")
-            size = extent
-            normalizedAxes.append(normalized)
+        runBatched(function, inputs, inAxes: inAxes) { outputCount in
+            let targets = outAxes ?? [Int?](repeating: 0, count: outputCount)
+            precondition(targets.count == outputCount, "vmap: \(targets.count) out_axes for \(outputCount) outputs")
+            return targets
         }
-        guard let size else { preconditionFailure("vmap: at least one input must be mapped (in_axes are all nil)") }
+    }
+}
 
-        return TraceStack.withNewLevel { level in
-            let trace = BatchTrace(level: level, size: size, context: "vmap")
-            let wrapped = zip(inputs, normalizedAxes).map { trace.wrap($0, axis: $1) }
-            let outputs = function(wrapped)
-            let targets = outAxes ?? [Int?](repeating: 0, count: outputs.count)
-            precondition(targets.count == outputs.count, "vmap: \(targets.count) out_axes for \(outputs.count) outputs")
-            return zip(outputs, targets).map { output, target in
-                let (value, axis) = trace.unwrap(output)
-                guard let target else {
-                    precondition(axis == nil, "vmap: an output with out_axes nil depends on a mapped input")
-                    return value
-                }
-                let batched = Batching.materialize(value, axis: axis, size: size)
-                let normalizedTarget = ShapeRules.normalizeAxis(target, rank: batched.rank, operation: "vmap out_axes")
-                return batched.movingAxis(0, to: normalizedTarget)
+/// Runs `function` under a new batch trace with input `i` mapped over `inAxes[i]`.
+/// Given the number of outputs, `outAxes` returns where each output's mapped axis goes,
+/// or nil for an output that must not depend on the mapped inputs.
+func runBatched(
+    _ function: ([Tensor]) -> [Tensor], _ inputs: [Tensor], inAxes: [Int?], outAxes: (_ outputCount: Int) -> [Int?]
+) -> [Tensor] {
+    precondition(inAxes.count == inputs.count, "vmap: \(inAxes.count) in_axes for \(inputs.count) inputs")
+    var size: Int?
+    var normalizedAxes = [Int?]()
+    for (input, axis) in zip(inputs, inAxes) {
+        guard let axis else {
+            normalizedAxes.append(nil)
+            continue
+        }
+        let normalized = ShapeRules.normalizeAxis(axis, rank: input.rank, operation: "vmap in_axes")
+        let extent = input.shape[normalized]
+        precondition(
+            size == nil || size == extent,
+            "vmap: mapped axes have different sizes: \(size!) and \(extent) (input shapes \(inputs.map { formatShape($0.shape) }.joined(separator: ", ")))")
+        size = extent
+        normalizedAxes.append(normalized)
+    }
+    guard let size else { preconditionFailure("vmap: at least one input must be mapped (in_axes are all nil)") }
+
+    return TraceStack.withNewLevel { level in
+        let trace = BatchTrace(level: level, size: size, context: "vmap")
+        let wrapped = zip(inputs, normalizedAxes).map { trace.wrap($0, axis: $1) }
+        let outputs = function(wrapped)
+        let targets = outAxes(outputs.count)
+        return zip(outputs, targets).map { output, target in
+            let (value, axis) = trace.unwrap(output)
+            guard let target else {
+                precondition(axis == nil, "vmap: an output with out_axes nil depends on a mapped input")
+                return value
             }
+            let batched = Batching.materialize(value, axis: axis, size: size)
+            let normalizedTarget = ShapeRules.normalizeAxis(target, rank: batched.rank, operation: "vmap out_axes")
+            return batched.movingAxis(0, to: normalizedTarget)
         }
     }
 }
