@@ -152,6 +152,19 @@ private func meanSquaredErrorGradients(_ w: [Float], _ b: Float) -> (dw: [Float]
         #expect(aux == "note")
     }
 
+    @Test func hasAuxTupleValueInLaterGrad() {
+        // A tuple is not a Tree, so its tensors come back as recorded values. Used in a
+        // later grad they must act as constants with their values.
+        let w = Tensor([1, 2] as [Float])
+        let (_, aux, _) = valueAndGrad({ (w: Tensor) -> (Tensor, (Tensor, Int)) in ((w * w).sum(), (w * 3, 1)) })(w)
+        let scaled = aux.0
+        #expect(scaled.floats == [3, 6])
+        let gradient = grad({ (w: Tensor) in (scaled * w).sum() })(w)
+        #expect(gradient.floats == [3, 6])
+        let reversed = grad({ (w: Tensor) in (w * scaled).sum() })(w)
+        #expect(reversed.floats == [3, 6])
+    }
+
     @Test func hasAuxWithExtraArguments() {
         let (value, aux, gradient) = valueAndGrad({ (w: Tensor, x: Tensor, y: Tensor) -> (Tensor, Tensor) in
             let prediction = w * x

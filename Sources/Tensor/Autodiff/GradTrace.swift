@@ -34,6 +34,10 @@ final class GradTrace: Trace {
     let context: String
     private(set) var nodes: [Node] = []
 
+    /// Whether the differentiated function has returned. Its tensors can outlive it, in
+    /// a non-tree aux output or a captured variable, and then act as their primal values.
+    private(set) var isFinished = false
+
     init(level: Int, context: String) {
         self.level = level
         self.context = context
@@ -58,6 +62,9 @@ final class GradTrace: Trace {
     }
 
     func process(_ primitive: any Primitive, _ inputs: [Tensor]) -> [Tensor] {
+        if isFinished {
+            return bind(primitive, inputs.map { unwrap($0).0 })
+        }
         let unwrapped = inputs.map(unwrap)
         let primals = unwrapped.map(\.0)
         let references = unwrapped.map(\.1)
@@ -106,6 +113,12 @@ final class GradTrace: Trace {
             cotangents[index] = nil
         }
         return inputNodes.map { cotangents[$0]?[0] }
+    }
+
+    /// Stops recording, so that later operations on this trace's tensors use their
+    /// primal values and are not recorded on the finished tape.
+    func finish() {
+        isFinished = true
     }
 
     /// Drops the tape, breaking the reference cycles between the trace and its tracers.

@@ -15,6 +15,7 @@ public func vjpFlat(
         let unwrapped = results.map(trace.unwrap)
         let outputs = unwrapped.map(\.0)
         let references = unwrapped.map(\.1)
+        trace.finish()
 
         let pullback: ([Tensor]) -> [Tensor] = { cotangents in
             precondition(
