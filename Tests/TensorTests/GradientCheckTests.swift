@@ -225,7 +225,17 @@ enum GradientTable {
         return cases
     }()
 
-    static let all = elementwise + structural + reductions + products + indexing
+    static let fused: [GradientCase] = [
+        GradientCase(
+            "adam_update outputs", [uniform([2, 3], -2, 2, 120), uniform([2, 3], -1, 1, 121), uniform([2, 3], 0.5, 2, 122)],
+            { inputs in
+                let corrections = [Tensor(Float(0.19)), Tensor(Float(0.002))]
+                let outputs = bind(AdamUpdate(b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0), inputs + corrections)
+                return stack(outputs)
+            }),
+    ]
+
+    static let all = elementwise + structural + reductions + products + indexing + fused
 }
 
 @Suite struct GradientCheckTests {

@@ -197,7 +197,16 @@ enum BatchingTable {
         },
     ]
 
-    static let all = elementwise + reductions + products + structural + indexing
+    static let fused: [BatchingCase] = [
+        BatchingCase("adam_update", [uniform([3, 4], 93), uniform([4, 3], 94), uniform([3, 4], 95) + 3], inAxes: [0, 1, 0]) {
+            stack(bind(AdamUpdate(b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0), $0 + [Tensor(Float(0.19)), Tensor(Float(0.002))]))
+        },
+        BatchingCase("adam_update with unbatched moments", [uniform([3, 4], 96), uniform([4], 97)], inAxes: [0, nil]) {
+            stack(bind(AdamUpdate(b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0), [$0[0], $0[1], $0[1] + 3, Tensor(Float(0.19)), Tensor(Float(0.002))]))
+        },
+    ]
+
+    static let all = elementwise + reductions + products + structural + indexing + fused
 }
 
 @Suite struct VMapTests {
