@@ -58,15 +58,26 @@ public struct TensorUpdate {
 
     /// The values at the positions (`x.at[i].get()`), reading with clamping.
     public func get() -> Tensor {
-        Indexing.read(box.tensor!, components)
+        Indexing.read(tensor, components)
+    }
+
+    /// The tensor being updated. An update takes it out of the box so that its storage
+    /// can be uniquely referenced, which leaves nothing for a second update.
+    private var tensor: Tensor {
+        guard let tensor = box.tensor else {
+            preconditionFailure(
+                "at[]: this x.at[...] was already used for an update; write x.at[...] again for each update")
+        }
+        return tensor
     }
 
     private func scalar<S: ScalarOperand>(_ value: S) -> Tensor {
-        Tensor.fromDoubles([value.operandValue], shape: [], dtype: box.tensor!.dtype)
+        Tensor.fromDoubles([value.operandValue], shape: [], dtype: tensor.dtype)
     }
 
     private func apply(_ mode: ScatterMode, _ values: Tensor) -> Tensor {
-        var operand = box.tensor.take()!
+        var operand = tensor
+        box.tensor = nil
         precondition(
             components.count <= operand.rank,
             "at[]: \(components.count) indices for a tensor of shape \(formatShape(operand.shape))")

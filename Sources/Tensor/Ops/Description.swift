@@ -42,7 +42,9 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         let parts = indices.map { nested(strings, shape: Array(shape.dropFirst()), offset: offset + $0 * stride, depth: depth + 1, summarize: summarize) }
         var items = parts
         if gap { items.insert("...", at: 3) }
-        let separator = shape.count > 1 ? ",\n" + String(repeating: " ", count: 8 + depth) : ", "
+        // As in NumPy, the items of a rank-n array (n >= 2) are separated by n - 2 blank lines.
+        let newlines = String(repeating: "\n", count: Swift.max(1, shape.count - 1))
+        let separator = shape.count > 1 ? "," + newlines + String(repeating: " ", count: 8 + depth) : ", "
         return "[" + items.joined(separator: separator) + "]"
     }
 }

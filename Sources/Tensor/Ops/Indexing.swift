@@ -93,7 +93,19 @@ extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { .range(start: nil, end: upperBound + 1, step: 1) }
 }
 
+/// A stride selects the positions it lists, and negative positions count from the end.
+///
+/// NOTE: positions past the axis clamp as in `take` instead of being left out as in a
+/// Python slice, so `x[stride(from: 0, to: 7, by: 2)]` on 5 elements repeats the last one.
 extension StrideTo: TensorIndexConvertible where Element == Int {
+    public var tensorIndex: TensorIndex {
+        let positions = map { Int32($0) }
+        return .tensor(Tensor(positions, shape: [positions.count]))
+    }
+}
+
+/// A stride selects the positions it lists, as `StrideTo` does.
+extension StrideThrough: TensorIndexConvertible where Element == Int {
     public var tensorIndex: TensorIndex {
         let positions = map { Int32($0) }
         return .tensor(Tensor(positions, shape: [positions.count]))

@@ -2,7 +2,15 @@ extension Tensor {
     /// Normalizes reduction axes; `nil` means all axes.
     func reductionAxes(_ axes: [Int]?, _ operation: String) -> [Int] {
         guard let axes else { return Array(0..<rank) }
+        for axis in axes { checkAxis(axis, operation) }
         return ShapeRules.normalizeAxes(axes, rank: rank, operation: operation)
+    }
+
+    /// Stops with a message naming the operation and the shape when `axis` is out of range.
+    func checkAxis(_ axis: Int, _ operation: String) {
+        precondition(
+            axis >= -rank && axis < rank,
+            "\(operation): axis \(axis) is out of range for a tensor of shape \(formatShape(shape))")
     }
 
     func reduce(_ operation: ReduceOperation, _ axes: [Int]?, keepDims: Bool, _ name: String) -> Tensor {
@@ -96,6 +104,7 @@ extension Tensor {
             let result = bind1(ArgReduce(isMax: isMax, axis: 0), [input.flatten()])
             return keepDims ? result.reshaped([Int](repeating: 1, count: rank)) : result
         }
+        checkAxis(axis, isMax ? "argmax" : "argmin")
         let normalized = ShapeRules.normalizeAxis(axis, rank: rank, operation: isMax ? "argmax" : "argmin")
         let result = bind1(ArgReduce(isMax: isMax, axis: normalized), [input])
         return keepDims ? result.expandDims(normalized) : result
