@@ -1,50 +1,59 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One fused pass of Adam's moment update and bias-corrected direction.
 ///
-/// Inputs: the gradient `g`, the moments `mu` and `nu` (all of one shape, float32) and
-/// the updated step count `t` (a scalar, t >= 1). Outputs, elementwise:
+/// Inputs: the gradient `g` and the moments `mu` and `nu` (float32, one shape), and the
+/// bias corrections `c1 = 1 - b1^t` and `c2 = 1 - b2^t` as float32 scalars for the step
+/// count `t` after this update. Outputs, elementwise:
 ///
-///     mu' = b1 mu + (1 - b1) g
-///     nu' = b2 nu + (1 - b2) g^2
-///     direction = (mu' / (1 - b1^t)) / (sqrt(nu' / (1 - b2^t) + epsRoot) + eps)
+///     mu' = (1 - b1) g + b1 mu
+///     nu' = (1 - b2) g^2 + b2 nu
+///     direction = (mu' / c1) / (sqrt(nu' / c2 + epsRoot) + eps)
 ///
 /// which is Optax's `scale_by_adam` (its eps placement and bias correction). The
-/// composite form of the same formula is the backward rule, so the primitive stays
-/// differentiable; the kernel reads each input once and writes each output once.
+/// constants `1 - b1` and `1 - b2` are computed in double precision and rounded once,
+/// and every float32 operation happens in the order Optax writes it, so the results
+/// equal the composite formula bit for bit. The kernel reads each input once and
+/// writes each output once; the composite form is the backward rule, so the primitive
+/// stays differentiable.
 struct AdamUpdate: Primitive {
-    let b1: Float
-    let b2: Float
-    let eps: Float
-    let epsRoot: Float
+    let b1: Double
+    let b2: Double
+    let eps: Double
+    let epsRoot: Double
 
     var name: String { "adam_update" }
     var parameterDescription: String { "b1=\(b1) b2=\(b2) eps=\(eps) eps_root=\(epsRoot)" }
 
     func outputTypes(_ inputs: [TensorType]) -> [TensorType] {
-        let (g, mu, nu, count) = (inputs[0], inputs[1], inputs[2], inputs[3])
+        let (g, mu, nu) = (inputs[0], inputs[1], inputs[2])
         precondition(
             g.shape == mu.shape && g.shape == nu.shape,
             "adam_update: gradient \(formatShape(g.shape)), mu \(formatShape(mu.shape)) and nu \(formatShape(nu.shape)) must have one shape")
         precondition(
             g.dtype == .float32 && mu.dtype == .float32 && nu.dtype == .float32,
             "adam_update: gradient and moments must be float32, got \(g.dtype), \(mu.dtype), \(nu.dtype)")
-        precondition(count.shape.isEmpty, "adam_update: the step count must be a scalar, got shape \(formatShape(count.shape))")
+        for correction in inputs[3...] {
+            precondition(
+                correction.shape.isEmpty && correction.dtype == .float32,
+                "adam_update: bias corrections must be float32 scalars, got \(correction)")
+        }
         return [g, g, g]
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
         let (g, mu, nu) = (inputs[0], inputs[1], inputs[2])
-        let step = Double(inputs[3].astype(.float32).scalars(as: Float.self)[0])
-        let correction1 = Float(1 - Glibc.pow(Double(b1), step))
-        let correction2 = Float(1 - Glibc.pow(Double(b2), step))
+        let correction1 = inputs[3].scalars(as: Float.self)[0]
+        let correction2 = inputs[4].scalars(as: Float.self)[0]
         var direction = Tensor(uninitializedShape: g.shape, dtype: .float32)
         var newMu = Tensor(uninitializedShape: g.shape, dtype: .float32)
         var newNu = Tensor(uninitializedShape: g.shape, dtype: .float32)
         let count = g.size
-        let (b1, b2, eps, epsRoot) = (self.b1, self.b2, self.eps, self.epsRoot)
+        let decay1 = Float(b1)
+        let decay2 = Float(b2)
+        let keep1 = Float(1 - b1)
+        let keep2 = Float(1 - b2)
+        let epsilon = Float(eps)
+        let epsilonRoot = Float(epsRoot)
+        let addsRoot = epsRoot != 0
         g.withElements(Float.self) { pg in
             mu.withElements(Float.self) { pm in
                 nu.withElements(Float.self) { pn in
@@ -53,11 +62,14 @@ struct AdamUpdate: Primitive {
                             newNu.withElements(Float.self) { on in
                                 for i in 0..<count {
                                     let gradient = pg[i]
-                                    let m = b1 * pm[i] + (1 - b1) * gradient
-                                    let v = b2 * pn[i] + (1 - b2) * (gradient * gradient)
+                                    let m = keep1 * gradient + decay1 * pm[i]
+                                    let square = gradient * gradient
+                                    let v = keep2 * square + decay2 * pn[i]
                                     om[i] = m
                                     on[i] = v
-                                    pd[i] = (m / correction1) / ((v / correction2 + epsRoot).squareRoot() + eps)
+                                    let scaled = v / correction2
+                                    let root = (addsRoot ? scaled + epsilonRoot : scaled).squareRoot()
+                                    pd[i] = (m / correction1) / (root + epsilon)
                                 }
                             }
                         }
@@ -70,40 +82,42 @@ struct AdamUpdate: Primitive {
 
     /// The same update written with tensor operations.
     func composite(_ inputs: [Tensor]) -> [Tensor] {
-        let (g, mu, nu) = (inputs[0], inputs[1], inputs[2])
-        let step = inputs[3].astype(.float32)
-        let newMu = mu * b1 + g * (1 - b1)
-        let newNu = nu * b2 + g * g * (1 - b2)
-        let correction1 = 1 - pow(Tensor(b1), step)
-        let correction2 = 1 - pow(Tensor(b2), step)
-        let direction = (newMu / correction1) / (sqrt(newNu / correction2 + epsRoot) + eps)
+        let (g, mu, nu, correction1, correction2) = (inputs[0], inputs[1], inputs[2], inputs[3], inputs[4])
+        let newMu = g * (1 - b1) + mu * b1
+        let newNu = g * g * (1 - b2) + nu * b2
+        let scaled = newNu / correction2
+        let root = epsRoot == 0 ? sqrt(scaled) : sqrt(scaled + epsRoot)
+        let direction = (newMu / correction1) / (root + eps)
         return [direction, newMu, newNu]
     }
 
     func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
-        let differentiable = Array(inputs[0..<3])
-        let (_, pullback) = vjpFlat({ composite($0 + [inputs[3]]) }, differentiable, context: "adam_update vjp")
-        return pullback(cotangents) + [nil]
+        let corrections = Array(inputs[3...])
+        let (_, pullback) = vjpFlat({ composite($0 + corrections) }, Array(inputs[0..<3]), context: "adam_update vjp")
+        return pullback(cotangents) + [nil, nil]
     }
 
     func batch(_ inputs: [Tensor], axes: [Int?]) -> (outputs: [Tensor], axes: [Int?]) {
-        guard axes[3] == nil else {
+        guard axes[3] == nil && axes[4] == nil else {
             return (Batching.loop(self, inputs, axes: axes), [0, 0, 0])
         }
         let size = Batching.batchSize(inputs, axes: axes)
         let moved = (0..<3).map { Batching.materialize(inputs[$0], axis: axes[$0], size: size) }
-        return (bind(self, moved + [inputs[3]]), [0, 0, 0])
+        return (bind(self, moved + Array(inputs[3...])), [0, 0, 0])
     }
 }
 
 /// Adam's moment update and bias-corrected direction in one pass over memory (see
-/// `AdamUpdate`); `count` is the step count after this update (1 for the first step).
+/// `AdamUpdate`). `correction1` and `correction2` are the float32 scalars `1 - b1^t`
+/// and `1 - b2^t` for the step count `t` after this update.
 ///
 /// Returns `(direction, mu, nu)`; the caller scales the direction by `-learningRate`.
+/// Stops when the shapes of the gradient and moments differ or they are not float32.
 public func adamUpdate(
-    gradient: Tensor, mu: Tensor, nu: Tensor, count: Tensor,
-    b1: Float, b2: Float, eps: Float, epsRoot: Float
+    gradient: Tensor, mu: Tensor, nu: Tensor, correction1: Tensor, correction2: Tensor,
+    b1: Double, b2: Double, eps: Double, epsRoot: Double
 ) -> (direction: Tensor, mu: Tensor, nu: Tensor) {
-    let outputs = bind(AdamUpdate(b1: b1, b2: b2, eps: eps, epsRoot: epsRoot), [gradient, mu, nu, count])
+    let primitive = AdamUpdate(b1: b1, b2: b2, eps: eps, epsRoot: epsRoot)
+    let outputs = bind(primitive, [gradient, mu, nu, correction1, correction2])
     return (outputs[0], outputs[1], outputs[2])
 }
