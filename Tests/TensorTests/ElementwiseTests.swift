@@ -104,15 +104,12 @@ struct UnaryCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test func integerLiteralKeepsTensorDType() {
-        // NOTE: an integer literal operand of an operator becomes an int32 Tensor through
-        // ExpressibleByIntegerLiteral, because the compiler favors the (Tensor, Tensor)
-        // overload, so it promotes uint8 and uint32 operands to int32.
-        withKnownIssue("integer literals in operator expressions are int32 tensors, not weak scalars") {
-            let bytes = Tensor([250, 3] as [UInt8])
-            #expect((bytes + 1).dtype == .uint8)
-            #expect((2 * bytes).dtype == .uint8)
-            #expect((Tensor([1, 2] as [UInt32]) - 1).dtype == .uint32)
-        }
+        let bytes = Tensor([250, 3] as [UInt8])
+        #expect((bytes + 1).dtype == .uint8)
+        #expect((2 * bytes).dtype == .uint8)
+        #expect((Tensor([1, 2] as [UInt32]) - 1).dtype == .uint32)
+        #expect((bytes + 1).ints == [251, 4])
+        #expect((Tensor([1, 2] as [Int32]) * 0.5).dtype == .float32)
     }
 
     @Test func floatScalarMakesIntegersFloat32() {

@@ -18,6 +18,11 @@ public struct Tensor: @unchecked Sendable {
     /// The tracer, when the tensor is being transformed.
     var tracer: Tracer?
 
+    /// Whether this is a scalar written as a Swift literal (`x + 1`), which takes the
+    /// dtype of the other operand in a binary operation, as JAX's weakly typed Python
+    /// scalars do.
+    var isWeaklyTyped = false
+
     init(shape: [Int], dtype: DType, storage: Storage) {
         self.shape = shape
         self.dtype = dtype

@@ -36,6 +36,15 @@ extension Tensor {
 /// Converts both operands to their promoted dtype.
 func promote(_ a: Tensor, _ b: Tensor) -> (Tensor, Tensor) {
     if a.dtype == b.dtype { return (a, b) }
+    if b.isWeaklyTyped && !a.isWeaklyTyped, let value = b.concreteOrNil() {
+        let scalar = value.dtype.isFloatingPoint ? value.floatValue.operandValue as any ScalarOperand : value.intValue
+        return promote(a, scalar)
+    }
+    if a.isWeaklyTyped && !b.isWeaklyTyped, let value = a.concreteOrNil() {
+        let scalar = value.dtype.isFloatingPoint ? value.floatValue.operandValue as any ScalarOperand : value.intValue
+        let (promotedB, promotedA) = promote(b, scalar)
+        return (promotedA, promotedB)
+    }
     let dtype = DType.promoted(a.dtype, b.dtype)
     return (a.astype(dtype), b.astype(dtype))
 }

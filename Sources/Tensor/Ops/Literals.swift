@@ -1,12 +1,17 @@
 /// Tensors from Swift literals: `let m: Tensor = [[1, 2], [3, 4]]` is an int32 matrix,
 /// `[[1.5, 2], [3, 4]]` a float32 one (mixed literals promote as in NumPy).
 extension Tensor: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral {
+    /// An int32 scalar that takes the other operand's dtype in arithmetic (weakly typed).
     public init(integerLiteral value: Int) {
         self.init(Int32(value))
+        isWeaklyTyped = true
     }
 
+    /// A float32 scalar that takes the other operand's dtype in arithmetic when that is
+    /// a float (weakly typed).
     public init(floatLiteral value: Double) {
         self.init(Float(value))
+        isWeaklyTyped = true
     }
 
     public init(booleanLiteral value: Bool) {
