@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor"]),
-        .testTarget(name: "TrainStateTests", dependencies: ["TrainState", "NN", "Optim", "Tensor"]),
+        .testTarget(name: "TrainStateTests", dependencies: ["TrainState", "NN", "Optim", "Tensor", "Weft"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     ],
     swiftLanguageModes: [.v6]
