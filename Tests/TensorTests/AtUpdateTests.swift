@@ -78,6 +78,19 @@ import Testing
         #expect(bytes.scalars(as: UInt8.self) == [200, 2])
     }
 
+    @Test func setScalarConvertsLikeJAX() {
+        // x.at[0].set(v) in JAX 0.10: Python ints wrap and floats convert as astype does.
+        let ints = Tensor.zeros([2], dtype: .int32)
+        #expect(ints.at[0].set(Double.nan).ints == [0, 0])
+        #expect(ints.at[0].set(-2.7).ints == [-2, 0])
+        #expect(ints.at[0].set(3e9).ints == [Int32.max, 0])
+        let bytes = Tensor.zeros([2], dtype: .uint8)
+        #expect(bytes.at[0].set(-1).scalars(as: UInt8.self) == [255, 0])
+        #expect(bytes.at[0].set(300).scalars(as: UInt8.self) == [44, 0])
+        #expect(bytes.at[0].set(-2.7).scalars(as: UInt8.self) == [0, 0])
+        #expect(Tensor([false]).at[0].set(0.5).scalars(as: Bool.self) == [true])
+    }
+
     // MARK: - add, multiply, min, max
 
     @Test func addAccumulatesDuplicates() {

@@ -61,6 +61,18 @@ import Testing
         #expect(Tensor.full([2, 2], -1.5).shape == [2, 2])
     }
 
+    @Test func fullConvertsValueLikeJAX() {
+        // jnp.full(2, v, dtype) in JAX 0.10: whole numbers wrap, other values truncate
+        // toward zero and saturate, and NaN gives 0.
+        #expect(Tensor.full([2], -1, dtype: .uint8).scalars(as: UInt8.self) == [255, 255])
+        #expect(Tensor.full([2], 300, dtype: .uint8).scalars(as: UInt8.self) == [44, 44])
+        #expect(Tensor.full([2], -2.7, dtype: .uint8).scalars(as: UInt8.self) == [0, 0])
+        #expect(Tensor.full([2], 2.7, dtype: .int32).scalars(as: Int32.self) == [2, 2])
+        #expect(Tensor.full([2], .nan, dtype: .int32).scalars(as: Int32.self) == [0, 0])
+        #expect(Tensor.full([1], -1, dtype: .uint32).scalars(as: UInt32.self) == [UInt32.max])
+        #expect(Tensor.full([1], .infinity, dtype: .int32).scalars(as: Int32.self) == [Int32.max])
+    }
+
     @Test func likeCopiesShapeAndDType() {
         let x = Tensor.full([2, 3], 5, dtype: .uint8)
         #expect(Tensor.zeros(like: x).shape == [2, 3])

@@ -71,8 +71,11 @@ public struct TensorUpdate {
         return tensor
     }
 
+    /// The update value as a tensor. A fractional number is kept as float32, so that
+    /// `apply` converts it as `astype` does (NaN becomes 0 in an integer tensor).
     private func scalar<S: ScalarOperand>(_ value: S) -> Tensor {
-        Tensor.fromDoubles([value.operandValue], shape: [], dtype: tensor.dtype)
+        if !value.isIntegral { return Tensor(Float(value.operandValue)) }
+        return Tensor.fromDoubles([value.operandValue], shape: [], dtype: tensor.dtype)
     }
 
     private func apply(_ mode: ScatterMode, _ values: Tensor) -> Tensor {

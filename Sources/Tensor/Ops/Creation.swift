@@ -110,11 +110,21 @@ extension Tensor {
     static func fromDoubles(_ values: [Double], shape: [Int], dtype: DType) -> Tensor {
         switch dtype {
         case .float32: return Tensor(values.map { Float($0) }, shape: shape)
-        case .int32: return Tensor(values.map { Int32(truncatingIfNeeded: Int($0)) }, shape: shape)
-        case .uint32: return Tensor(values.map { UInt32(truncatingIfNeeded: Int($0)) }, shape: shape)
-        case .uint8: return Tensor(values.map { UInt8(truncatingIfNeeded: Int($0)) }, shape: shape)
+        case .int32: return Tensor(values.map { integerElement($0, as: Int32.self) }, shape: shape)
+        case .uint32: return Tensor(values.map { integerElement($0, as: UInt32.self) }, shape: shape)
+        case .uint8: return Tensor(values.map { integerElement($0, as: UInt8.self) }, shape: shape)
         case .bool: return Tensor(values.map { $0 != 0 }, shape: shape)
         }
+    }
+
+    /// Converts a number to an integer element as JAX converts a Python scalar: a whole
+    /// number keeps its low bits (-1 becomes uint8 255), and any other value truncates
+    /// toward zero and saturates, with NaN giving 0, as `astype` does.
+    static func integerElement<T: FixedWidthInteger & NumericElement>(_ value: Double, as type: T.Type) -> T {
+        if value.rounded(.towardZero) == value, let whole = Int64(exactly: value) {
+            return T(truncatingIfNeeded: whole)
+        }
+        return T.fromDouble(value)
     }
 
     /// Writes `value` into every element of this concrete tensor, which must own its storage.
@@ -122,9 +132,9 @@ extension Tensor {
         let count = size
         switch dtype {
         case .float32: withElements(Float.self) { $0.update(repeating: Float(value), count: count) }
-        case .int32: withElements(Int32.self) { $0.update(repeating: Int32(value), count: count) }
-        case .uint32: withElements(UInt32.self) { $0.update(repeating: UInt32(value), count: count) }
-        case .uint8: withElements(UInt8.self) { $0.update(repeating: UInt8(value), count: count) }
+        case .int32: withElements(Int32.self) { $0.update(repeating: Self.integerElement(value, as: Int32.self), count: count) }
+        case .uint32: withElements(UInt32.self) { $0.update(repeating: Self.integerElement(value, as: UInt32.self), count: count) }
+        case .uint8: withElements(UInt8.self) { $0.update(repeating: Self.integerElement(value, as: UInt8.self), count: count) }
         case .bool: withElements(Bool.self) { $0.update(repeating: value != 0, count: count) }
         }
     }
