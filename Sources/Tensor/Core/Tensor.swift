@@ -2,7 +2,7 @@
 ///
 /// `Tensor` is a value. Concrete tensors own a row-major, contiguous, 64-byte-aligned
 /// buffer shared by copies until one of them is updated (copy-on-write). Inside a
-/// transformation (`grad`, `vmap`), a tensor instead holds a tracer that records or
+/// transformation (`grad`, `vmap`), a tensor instead carries a tracer that records or
 /// transforms the operations applied to it; user code sees the same type either way.
 public struct Tensor: @unchecked Sendable {
     /// The extent of each axis. A scalar has shape `[]`.
@@ -55,7 +55,7 @@ public struct Tensor: @unchecked Sendable {
     /// The shape and dtype, without the elements.
     public var type: TensorType { TensorType(shape: shape, dtype: dtype) }
 
-    /// Whether the tensor holds concrete elements rather than a tracer.
+    /// Whether the tensor has concrete elements rather than a tracer.
     public var isConcrete: Bool { storage != nil }
 }
 

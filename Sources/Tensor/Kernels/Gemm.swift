@@ -75,10 +75,10 @@ enum BLASThreads {
     private static let available = Int(openblas_get_num_threads())
 
     static func prepare(work: Int) {
-        let wanted = work < smallWorkLimit ? 1 : available
-        if configured.load(ordering: .relaxed) != wanted {
-            configured.store(wanted, ordering: .relaxed)
-            openblas_set_num_threads(Int32(wanted))
+        let threads = work < smallWorkLimit ? 1 : available
+        if configured.load(ordering: .relaxed) != threads {
+            configured.store(threads, ordering: .relaxed)
+            openblas_set_num_threads(Int32(threads))
         }
     }
 }
