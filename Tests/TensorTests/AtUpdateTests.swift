@@ -189,7 +189,7 @@ import Testing
     }
 
     @Test func uniqueStorageIsUpdatedInPlace() {
-        var x = Tensor.zeros([1000])
+        let x = Tensor.zeros([1000])
         let address = x.storage!.raw
         let y = (consume x).at[0].set(1.0)
         #expect(y.storage!.raw == address)
@@ -216,7 +216,7 @@ import Testing
             warm = (consume warm).at[0].set(1.0)
             _ = warm.at[0].set(2.0)
 
-            var unique = Tensor.zeros([1000])
+            let unique = Tensor.zeros([1000])
             let address = unique.storage!.raw
             let beforeUnique = tensorAllocationCount
             let updated = (consume unique).at[0].set(1.0)

@@ -541,6 +541,16 @@ struct UnaryCase: Sendable, CustomTestStringConvertible {
         #expect(converted.astype(.float32).floats == [0, 1, 1, 0])
     }
 
+    @Test(arguments: DType.allCases, DType.allCases)
+    func astypeBetweenEveryPair(source: DType, destination: DType) {
+        let x = Tensor([0, 1, 3] as [Float], shape: [3, 1]).astype(source)
+        let converted = x.astype(destination)
+        #expect(converted.dtype == destination)
+        #expect(converted.shape == [3, 1])
+        let expected: [Float] = source == .bool || destination == .bool ? [0, 1, 1] : [0, 1, 3]
+        #expect(converted.floats == expected)
+    }
+
     @Test func astypeToSameDTypeSharesStorage() {
         let x = Tensor.ones([3])
         #expect(x.astype(.float32).storage === x.storage)
