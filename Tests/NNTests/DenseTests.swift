@@ -24,8 +24,8 @@ import Testing
 }
 
 @Test func denseComputesAffineMap() {
-    let variables: TensorTree = ["params": ["kernel": .leaf(Tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]] as [[Float]])),
-                                            "bias": .leaf(Tensor([0.5, -1.0] as [Float]))]]
+    let variables: TensorTree = ["params": ["kernel": Tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]] as [[Float]]),
+                                            "bias": Tensor([0.5, -1.0] as [Float])]]
     let output = Dense(2).apply(variables, Tensor([[1.0, 0.0, -1.0]] as [[Float]]))
     #expect(output.shape == [1, 2])
     let expected: [Float] = [-3.5, -5]  // [1 - 5 + 0.5, 2 - 6 - 1]
@@ -75,7 +75,7 @@ import Testing
     let bias = Tensor([0.1, -0.2, 0.3] as [Float])
 
     func loss(_ kernel: Tensor, _ bias: Tensor, _ input: Tensor) -> Tensor {
-        let output = dense.apply(["params": ["kernel": .leaf(kernel), "bias": .leaf(bias)]], input)
+        let output = dense.apply(["params": ["kernel": kernel, "bias": bias]], input)
         return (tanh(output) * output).sum()
     }
 

@@ -160,8 +160,8 @@ func mlpOverviewMatchesClu(style: MLPStyle) {
     // A subset of the reference's mixed tree (Weft has no float16 or float64).
     // clu prints mean 2.5 and std 1.707825127659933 for a/x_y.
     let tree: TensorTree = [
-        "b": ["z": .leaf(Tensor(Float(2.5))), "a10": .leaf(Tensor.ones([3]))],
-        "a": ["x_y": .leaf(Tensor.arange(6).reshaped([2, 3]))],
+        "b": ["z": Tensor(Float(2.5)), "a10": Tensor.ones([3])],
+        "a": ["x_y": Tensor.arange(6).reshaped([2, 3])],
     ]
     let expectedRows = [
         ParameterOverviewRow(name: "a/x_y", shape: [2, 3], dtype: "int32", mean: 2.5, std: 1.707825127659933),

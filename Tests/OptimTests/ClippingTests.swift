@@ -45,7 +45,7 @@ import Testing
 }
 
 @Test func clipLimitsEachElement() {
-    let g: TensorTree = ["w": .leaf(Tensor([-3, -0.5, 0, 0.25, 2] as [Float]))]
+    let g: TensorTree = ["w": Tensor([-3, -0.5, 0, 0.25, 2] as [Float])]
     let tx: GradientTransformation = clip(0.5)
     let result = tx.update(g, state: tx.initialize(g))
 

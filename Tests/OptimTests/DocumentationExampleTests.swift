@@ -5,7 +5,7 @@ import Testing
 
 @Test func gradientTransformationExample() {
     let loss = { (params: TensorTree) in (params["w"].tensor * params["w"].tensor).sum() }
-    var params: TensorTree = ["w": .leaf(Tensor([1, -2] as [Float]))]
+    var params: TensorTree = ["w": Tensor([1, -2] as [Float])]
 
     let tx = adam(learningRate: 1e-3)
     var optState = tx.initialize(params)
@@ -20,7 +20,7 @@ import Testing
 }
 
 @Test func optimizerStateExample() {
-    let params: TensorTree = ["Dense1": ["kernel": .leaf(Tensor.ones([2, 3])), "bias": .leaf(Tensor.zeros([3]))]]
+    let params: TensorTree = ["Dense1": ["kernel": Tensor.ones([2, 3]), "bias": Tensor.zeros([3])]]
 
     let optState = adam(learningRate: 1e-3).initialize(params)
     let adamState = optState[0].as(ScaleByAdamState<TensorTree>.self)
@@ -47,7 +47,7 @@ import Testing
 }
 
 @Test func parameterMaskExample() {
-    let params: TensorTree = ["Dense1": ["kernel": .leaf(Tensor.ones([2, 2])), "bias": .leaf(Tensor.ones([2]))]]
+    let params: TensorTree = ["Dense1": ["kernel": Tensor.ones([2, 2]), "bias": Tensor.ones([2])]]
     let kernelsOnly = ParameterMask.matching { $0.hasSuffix("kernel") }
     let byTree = ParameterMask.tree(["Dense1": ["kernel": true, "bias": false]] as [String: [String: Tensor]])
     let byRank = ParameterMask.tree(treeMap(params) { Tensor($0.rank > 1) })

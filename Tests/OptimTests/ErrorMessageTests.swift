@@ -55,7 +55,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         let tx = trace(decay: 0.9)
         let state = tx.initialize(referenceParams())
-        let updates: TensorTree = ["a": .leaf(Tensor.zeros([2, 2])), "b": .leaf(Tensor.zeros([2]))]
+        let updates: TensorTree = ["a": Tensor.zeros([2, 2]), "b": Tensor.zeros([2])]
         _ = tx.update(updates, state: state)
     }
     expectMessage("trace: the update at 'b' has shape (2,) but the state's trace has shape (3,)", in: result)

@@ -4,8 +4,8 @@ import Testing
 /// Returns a model's parameters as nested tensor trees, as the NN module creates them.
 private func modelParams() -> TensorTree {
     [
-        "Dense1": ["kernel": .leaf(Tensor.ones([3, 2])), "bias": .leaf(Tensor.zeros([2]))],
-        "Output": ["kernel": .leaf(Tensor.ones([2, 1])), "bias": .leaf(Tensor.zeros([1]))],
+        "Dense1": ["kernel": Tensor.ones([3, 2]), "bias": Tensor.zeros([2])],
+        "Output": ["kernel": Tensor.ones([2, 1]), "bias": Tensor.zeros([1])],
     ]
 }
 

@@ -5,8 +5,8 @@ import Testing
 /// (Tests/References/nn_optim_reference.py): a 2x2 matrix `a` and a vector `b`.
 func referenceParams() -> TensorTree {
     [
-        "a": .leaf(Tensor([[0.5, -1.0], [2.0, 0.25]] as [[Float]])),
-        "b": .leaf(Tensor([0.1, -0.3, 0.7] as [Float])),
+        "a": Tensor([[0.5, -1.0], [2.0, 0.25]] as [[Float]]),
+        "b": Tensor([0.1, -0.3, 0.7] as [Float]),
     ]
 }
 

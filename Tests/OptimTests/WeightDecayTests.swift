@@ -4,8 +4,8 @@ import Testing
 /// Returns parameters with a kernel and a bias in each of two layers.
 private func layeredParams() -> TensorTree {
     [
-        "Dense1": ["kernel": .leaf(Tensor([[1, 2], [3, 4]] as [[Float]])), "bias": .leaf(Tensor([5, 6] as [Float]))],
-        "Dense2": ["kernel": .leaf(Tensor([[7], [8]] as [[Float]])), "bias": .leaf(Tensor([9] as [Float]))],
+        "Dense1": ["kernel": Tensor([[1, 2], [3, 4]] as [[Float]]), "bias": Tensor([5, 6] as [Float])],
+        "Dense2": ["kernel": Tensor([[7], [8]] as [[Float]]), "bias": Tensor([9] as [Float])],
     ]
 }
 
@@ -39,8 +39,8 @@ private func decayedUpdates(mask: ParameterMask?) -> [String: [Float]] {
 
 @Test func weightDecayMaskByBoolTree() {
     let mask: TensorTree = [
-        "Dense1": ["kernel": .leaf(true), "bias": .leaf(false)],
-        "Dense2": ["kernel": .leaf(false), "bias": .leaf(true)],
+        "Dense1": ["kernel": Tensor(true), "bias": Tensor(false)],
+        "Dense2": ["kernel": Tensor(false), "bias": Tensor(true)],
     ]
     let updates = decayedUpdates(mask: .tree(mask))
 

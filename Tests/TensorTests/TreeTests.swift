@@ -152,8 +152,8 @@ private struct MomentumState: Tree, Equatable {
 
     @Test func tensorTreePathsAndLeaves() {
         let tree: TensorTree = [
-            "b": .list([.leaf(Tensor(Float(1))), .leaf(Tensor(Float(2)))]),
-            "a": .leaf(Tensor(Float(3))),
+            "b": [Tensor(Float(1)), Tensor(Float(2))],
+            "a": Tensor(Float(3)),
         ]
         #expect(treePaths(tree) == ["a", "b/0", "b/1"])
         #expect(treeLeaves(tree).map(\.floatValue) == [3, 1, 2])
@@ -161,14 +161,14 @@ private struct MomentumState: Tree, Equatable {
     }
 
     @Test func tensorTreeSetter() {
-        var tree: TensorTree = ["a": .leaf(Tensor(Float(1)))]
+        var tree: TensorTree = ["a": Tensor(Float(1))]
         tree["b"] = .leaf(Tensor(Float(2)))
         #expect(tree.keys == ["a", "b"])
         #expect(tree[path: "b"].tensor.floatValue == 2)
     }
 
     @Test func tensorTreeMapKeepsStructure() {
-        let tree: TensorTree = ["w": .leaf(Tensor([1, 2] as [Float])), "nested": ["v": .leaf(Tensor(Float(4)))]]
+        let tree: TensorTree = ["w": Tensor([1, 2] as [Float]), "nested": ["v": Tensor(Float(4))]]
         let mapped = treeMap(tree) { $0 * 3 }
         #expect(mapped[path: "nested/v"].tensor.floatValue == 12)
         #expect(mapped.description == tree.description)

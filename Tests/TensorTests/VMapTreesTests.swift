@@ -61,7 +61,7 @@ private struct Scaled: Tree {
     }
 
     @Test func tensorTreeInput() {
-        let input: TensorTree = ["layer": ["w": .leaf(Tensor([1, 2, 3, 4] as [Float], shape: [2, 2]))]]
+        let input: TensorTree = ["layer": ["w": Tensor([1, 2, 3, 4] as [Float], shape: [2, 2])]]
         let result = vmap({ (example: TensorTree) in example[path: "layer/w"].tensor.sum() })(input)
         #expect(result.floats == [3, 7])
     }

@@ -43,7 +43,7 @@ public func vmap<Input: Tree, Output: Tree>(
 /// axes are nil, when a mapped argument is not a `Tree` or has no tensor leaves, when an
 /// axis is out of range for a leaf, or when mapped leaves differ in extent.
 public func vmap<A, B, Output: Tree>(
-    _ function: @escaping (A, B) -> Output, inAxes: (Int?, Int?), outAxes: Int? = 0
+    _ function: @escaping (A, B) -> Output, inAxes: (Int?, Int?) = (0, 0), outAxes: Int? = 0
 ) -> (A, B) -> Output {
     { a, b in
         let first = MappedArgument(a, axis: inAxes.0, name: "argument 0")

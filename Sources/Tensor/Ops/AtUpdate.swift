@@ -88,7 +88,13 @@ public struct TensorUpdate {
         let (offsets, regionShape) = flatOffsets(operand.shape)
         let rest = Array(operand.shape[components.count...])
         let rows = operand.shape[..<components.count].reduce(1, *)
-        let updates = values.broadcast(to: regionShape + rest)
+        let target = regionShape + rest
+        let fits = values.rank <= target.count
+            && zip(values.shape.reversed(), target.reversed()).allSatisfy { $0 == $1 || $0 == 1 }
+        precondition(
+            fits,
+            "at[].\(mode.methodName): values of shape \(formatShape(values.shape)) cannot be broadcast to the selected region of shape \(formatShape(target))")
+        let updates = values.broadcast(to: target)
         let primitive = Scatter(mode: mode)
 
         if operand.isConcrete && offsets.isConcrete && updates.isConcrete {

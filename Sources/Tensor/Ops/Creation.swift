@@ -21,6 +21,16 @@ extension Tensor {
         self.init(scalars, shape: [scalars.count])
     }
 
+    /// An int32 vector from Swift integers, such as `Tensor([2, 0])`.
+    public init(_ values: [Int]) {
+        self.init(values.map { Int32(truncatingIfNeeded: $0) }, shape: [values.count])
+    }
+
+    /// A float32 vector from Swift doubles, such as `Tensor([0.5, 1.5])`.
+    public init(_ values: [Double]) {
+        self.init(values.map { Float($0) }, shape: [values.count])
+    }
+
     /// A scalar (rank-0) tensor.
     public init<T: TensorScalar>(_ scalar: T) {
         self.init([scalar], shape: [])

@@ -51,6 +51,11 @@ extension Tensor {
     public subscript(_ components: any TensorIndexConvertible...) -> Tensor {
         Indexing.read(self, components.map(\.tensorIndex))
     }
+
+    /// Indexing that keeps the whole first axis, NumPy's `x[:, 0]`: `x[..., 0]`.
+    public subscript(_ all: UnboundedRange, _ components: any TensorIndexConvertible...) -> Tensor {
+        Indexing.read(self, [.range(start: nil, end: nil, step: 1)] + components.map(\.tensorIndex))
+    }
 }
 
 /// One component of an index expression.
@@ -110,6 +115,11 @@ extension StrideThrough: TensorIndexConvertible where Element == Int {
         let positions = map { Int32($0) }
         return .tensor(Tensor(positions, shape: [positions.count]))
     }
+}
+
+extension Array: TensorIndexConvertible where Element == Int {
+    /// The positions as an int32 index tensor, so `x.at[[0, 2]]` and `x[[0, 2]]` work.
+    public var tensorIndex: TensorIndex { .tensor(Tensor(map { Int32($0) }, shape: [count])) }
 }
 
 extension Tensor: TensorIndexConvertible {

@@ -43,9 +43,9 @@ struct AdamUpdate: Primitive {
         let (g, mu, nu) = (inputs[0], inputs[1], inputs[2])
         let correction1 = inputs[3].scalars(as: Float.self)[0]
         let correction2 = inputs[4].scalars(as: Float.self)[0]
-        var direction = Tensor(uninitializedShape: g.shape, dtype: .float32)
-        var newMu = Tensor(uninitializedShape: g.shape, dtype: .float32)
-        var newNu = Tensor(uninitializedShape: g.shape, dtype: .float32)
+        let direction = Tensor(uninitializedShape: g.shape, dtype: .float32)
+        let newMu = Tensor(uninitializedShape: g.shape, dtype: .float32)
+        let newNu = Tensor(uninitializedShape: g.shape, dtype: .float32)
         let count = g.size
         let decay1 = Float(b1)
         let decay2 = Float(b2)

@@ -21,7 +21,7 @@ struct Take: Primitive {
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
         let x = inputs[0]
         let indices = inputs[1].astype(.int32)
-        var out = Tensor(uninitializedShape: types[0].shape, dtype: x.dtype)
+        let out = Tensor(uninitializedShape: types[0].shape, dtype: x.dtype)
         let outer = x.shape[..<axis].reduce(1, *)
         let length = x.shape[axis]
         let inner = x.shape[(axis + 1)...].reduce(1, *)
@@ -99,6 +99,17 @@ public enum ScatterMode: String, Sendable {
     case multiply = "scatter-mul"
     case min = "scatter-min"
     case max = "scatter-max"
+
+    /// The `at[]` method that requests this mode (`set`, `add`, ...).
+    var methodName: String {
+        switch self {
+        case .set: return "set"
+        case .add: return "add"
+        case .multiply: return "multiply"
+        case .min: return "min"
+        case .max: return "max"
+        }
+    }
 }
 
 /// `scatter(operand, indices, updates)`: combines `updates[i, ...]` into

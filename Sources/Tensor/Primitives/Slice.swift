@@ -26,7 +26,7 @@ struct Slice: Primitive {
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
         let input = inputs[0]
-        var out = Tensor(uninitializedShape: types[0].shape, dtype: input.dtype)
+        let out = Tensor(uninitializedShape: types[0].shape, dtype: input.dtype)
         let inputStrides = ShapeRules.strides(input.shape)
         let offset = zip(starts, inputStrides).map(*).reduce(0, +)
         let steps = zip(strides, inputStrides).map(*)
@@ -86,7 +86,7 @@ struct Pad: Primitive {
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
         let input = inputs[0]
-        var out = Tensor.zeros(types[0].shape, dtype: input.dtype)
+        let out = Tensor.zeros(types[0].shape, dtype: input.dtype)
         let outStrides = ShapeRules.strides(out.shape)
         let offset = zip(low, outStrides).map(*).reduce(0, +)
         let steps = zip(interior, outStrides).map { ($0 + 1) * $1 }
@@ -156,7 +156,7 @@ struct Concatenate: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        var out = Tensor(uninitializedShape: types[0].shape, dtype: types[0].dtype)
+        let out = Tensor(uninitializedShape: types[0].shape, dtype: types[0].dtype)
         let outer = types[0].shape[..<axis].reduce(1, *)
         let inner = types[0].shape[(axis + 1)...].reduce(1, *)
         let width = types[0].dtype.byteSize

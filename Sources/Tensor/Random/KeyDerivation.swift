@@ -11,6 +11,12 @@
 ///   - key: The key to split. It should not be used again afterwards.
 ///   - count: Number of keys to return, 2 by default.
 ///   - mode: Threefry mode, or `nil` for `PRNGKey.defaultMode`.
+/// `count` new keys from `key`, JAX's positional spelling `split(key, 3)`; see
+/// `split(_:count:mode:)`.
+public func split(_ key: PRNGKey, _ count: Int, mode: ThreefryMode? = nil) -> [PRNGKey] {
+    split(key, count: count, mode: mode)
+}
+
 public func split(_ key: PRNGKey, count: Int = 2, mode: ThreefryMode? = nil) -> [PRNGKey] {
     splitKeyScalars(key, count: count, mode: resolvedMode(mode))
 }

@@ -8,8 +8,10 @@ public indirect enum TensorTree: Tree, ExpressibleByDictionaryLiteral, CustomStr
     case dictionary([String: TensorTree])
     case list([TensorTree])
 
-    public init(dictionaryLiteral elements: (String, TensorTree)...) {
-        self = .dictionary(Dictionary(uniqueKeysWithValues: elements))
+    /// A dictionary node from a literal whose values are tensors, trees, or nested
+    /// dictionaries of them: `["w": w, "inner": ["b": b]]`.
+    public init(dictionaryLiteral elements: (String, any TensorTreeConvertible)...) {
+        self = .dictionary(Dictionary(uniqueKeysWithValues: elements.map { ($0.0, $0.1.tensorTree) }))
     }
 
     /// A tree from a dictionary of tensors.
@@ -114,4 +116,26 @@ public indirect enum TensorTree: Tree, ExpressibleByDictionaryLiteral, CustomStr
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
         }
     }
+}
+
+/// A value that converts to a `TensorTree` node: tensors become leaves, dictionaries
+/// with string keys become dictionary nodes and arrays become list nodes.
+public protocol TensorTreeConvertible {
+    var tensorTree: TensorTree { get }
+}
+
+extension TensorTree: TensorTreeConvertible {
+    public var tensorTree: TensorTree { self }
+}
+
+extension Tensor: TensorTreeConvertible {
+    public var tensorTree: TensorTree { .leaf(self) }
+}
+
+extension Dictionary: TensorTreeConvertible where Key == String, Value: TensorTreeConvertible {
+    public var tensorTree: TensorTree { .dictionary(mapValues(\.tensorTree)) }
+}
+
+extension Array: TensorTreeConvertible where Element: TensorTreeConvertible {
+    public var tensorTree: TensorTree { .list(map(\.tensorTree)) }
 }
