@@ -8,6 +8,11 @@ public protocol Primitive: CustomStringConvertible {
     /// The JAX name of the primitive, as printed in a jaxpr (`add`, `dot_general`).
     var name: String { get }
 
+    /// The parameters printed in brackets after the name in a jaxpr, as space-separated
+    /// `key=value` items in JAX's spelling (`axes=(1,) out_sharding=None`); empty when
+    /// there are none. A requirement, so that a jaxpr printer reaches each primitive's own.
+    var parameterDescription: String { get }
+
     /// Computes the result shapes and dtypes, stopping with a message that names the
     /// operation and the shapes when the inputs are invalid.
     func outputTypes(_ inputs: [TensorType]) -> [TensorType]
@@ -48,6 +53,11 @@ public func bind(_ primitive: any Primitive, _ inputs: [Tensor]) -> [Tensor] {
         if let tracer = input.tracer, tracer.level > (owner?.level ?? 0) {
             owner = tracer.trace
         }
+    }
+    // Inside jit or makeJaxpr, the graph-building trace also takes operations on
+    // constants, so that they are recorded rather than evaluated.
+    if let dynamic = TraceStack.dynamicTrace?.trace, dynamic.level > (owner?.level ?? 0) {
+        owner = dynamic
     }
 
     if let owner {

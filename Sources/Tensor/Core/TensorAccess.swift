@@ -4,9 +4,15 @@ extension Tensor {
     func concrete(_ operation: String) -> Tensor {
         if storage != nil { return self }
         if let value = tracer!.concreteValue() { return value }
+        // Name the transformation that hides the value: under grad, the one that owns
+        // the primal, such as an enclosing jit.
+        var hiding = tracer!
+        while let gradTracer = hiding as? GradTracer, let inner = gradTracer.primal.tracer {
+            hiding = inner
+        }
         preconditionFailure(
             "\(operation): cannot read the value of a traced tensor of type \(type) while "
-                + "tracing \(tracer!.trace.context). Values are unknown while a function is "
+                + "tracing \(hiding.trace.context). Values are unknown while a function is "
                 + "traced: make that argument static, branch on x.shape or x.ndim, or use "
                 + "where(_:_:_:) to select between values.")
     }

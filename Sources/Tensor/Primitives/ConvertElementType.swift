@@ -6,7 +6,7 @@ struct ConvertElementType: Primitive {
     let newDType: DType
 
     var name: String { "convert_element_type" }
-    var parameterDescription: String { "new_dtype=\(newDType.rawValue)" }
+    var parameterDescription: String { "new_dtype=\(newDType.rawValue) weak_type=False" }
 
     func outputTypes(_ inputs: [TensorType]) -> [TensorType] {
         [TensorType(shape: inputs[0].shape, dtype: newDType)]

@@ -14,7 +14,10 @@ struct Reduce: Primitive {
     let axes: [Int]
 
     var name: String { operation.rawValue }
-    var parameterDescription: String { "axes=\(formatShape(axes))" }
+    /// JAX 0.10.2 prints `out_sharding` for reduce_sum only.
+    var parameterDescription: String {
+        operation == .sum ? "axes=\(formatShape(axes)) out_sharding=None" : "axes=\(formatShape(axes))"
+    }
 
     func outputTypes(_ inputs: [TensorType]) -> [TensorType] {
         let input = inputs[0]

@@ -3,7 +3,7 @@ struct Reshape: Primitive {
     let newShape: [Int]
 
     var name: String { "reshape" }
-    var parameterDescription: String { "dimensions=None new_sizes=\(formatShape(newShape))" }
+    var parameterDescription: String { "dimensions=None new_sizes=\(formatShape(newShape)) sharding=None" }
 
     func outputTypes(_ inputs: [TensorType]) -> [TensorType] {
         precondition(
