@@ -60,17 +60,13 @@ struct AdamUpdate: Primitive {
                     direction.withElements(Float.self) { pd in
                         newMu.withElements(Float.self) { om in
                             newNu.withElements(Float.self) { on in
-                                for i in 0..<count {
-                                    let gradient = pg[i]
-                                    let m = keep1 * gradient + decay1 * pm[i]
-                                    let square = gradient * gradient
-                                    let v = keep2 * square + decay2 * pn[i]
-                                    om[i] = m
-                                    on[i] = v
-                                    let scaled = v / correction2
-                                    let root = (addsRoot ? scaled + epsilonRoot : scaled).squareRoot()
-                                    pd[i] = (m / correction1) / (root + epsilon)
-                                }
+                                let constants = AdamConstants(
+                                    keep1: keep1, decay1: decay1, keep2: keep2, decay2: decay2,
+                                    correction1: correction1, correction2: correction2,
+                                    eps: epsilon, epsRoot: epsilonRoot, addsRoot: addsRoot)
+                                AdamKernel.run(
+                                    gradient: pg, mu: pm, nu: pn, direction: pd, newMu: om, newNu: on,
+                                    count: count, constants)
                             }
                         }
                     }
