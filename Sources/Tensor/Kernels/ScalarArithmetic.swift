@@ -83,15 +83,7 @@ extension Int32: NumericElement {
 
     static func power(_ a: Int32, _ b: Int32) -> Int32 {
         if b < 0 { return a == 1 ? 1 : (a == -1 ? (b % 2 == 0 ? 1 : -1) : 0) }
-        var result: Int32 = 1
-        var base = a
-        var exponent = b
-        while exponent > 0 {
-            if exponent & 1 == 1 { result = result &* base }
-            base = base &* base
-            exponent >>= 1
-        }
-        return result
+        return powerBySquaring(a, b)
     }
 
     static func fromDouble(_ value: Double) -> Int32 {
@@ -114,17 +106,7 @@ extension UnsignedElement {
     static func floorDivide(_ a: Self, _ b: Self) -> Self { b == 0 ? Self.max : a / b }
     static func remainder(_ a: Self, _ b: Self) -> Self { b == 0 ? a : a % b }
 
-    static func power(_ a: Self, _ b: Self) -> Self {
-        var result: Self = 1
-        var base = a
-        var exponent = b
-        while exponent > 0 {
-            if exponent & 1 == 1 { result = result &* base }
-            base = base &* base
-            exponent >>= 1
-        }
-        return result
-    }
+    static func power(_ a: Self, _ b: Self) -> Self { powerBySquaring(a, b) }
 
     static func fromDouble(_ value: Double) -> Self {
         if value.isNaN { return 0 }
@@ -137,3 +119,16 @@ extension UnsignedElement {
 
 extension UInt32: UnsignedElement {}
 extension UInt8: UnsignedElement {}
+
+/// `base` raised to a non-negative `exponent` by repeated squaring, wrapping on overflow.
+func powerBySquaring<T: FixedWidthInteger>(_ base: T, _ exponent: T) -> T {
+    var result: T = 1
+    var factor = base
+    var remaining = exponent
+    while remaining > 0 {
+        if remaining & 1 == 1 { result = result &* factor }
+        factor = factor &* factor
+        remaining >>= 1
+    }
+    return result
+}
