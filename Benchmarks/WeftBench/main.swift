@@ -8,6 +8,7 @@ let cases: [(name: String, run: () -> Void)] = [
     ("chain", TensorCases.elementwiseChain),
     ("sum", TensorCases.sum1e7),
     ("small-op", TensorCases.smallAdd),
+    ("train-step", TrainingCases.stepLatency),
 ]
 
 let selected = Array(CommandLine.arguments.dropFirst())

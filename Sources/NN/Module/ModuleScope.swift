@@ -59,7 +59,7 @@ struct ModuleScope: Sendable {
     /// - Parameter assignedName: The name chosen by the caller: the module's
     ///   explicit name, or the name a container such as `Sequential` gives it.
     func child<Child: Module>(for module: Child, assignedName: String?) -> ModuleScope {
-        let fingerprint = ModuleFingerprint(module)
+        let fingerprint = frame.declared.isEmpty ? ModuleFingerprint.notCompared : ModuleFingerprint(module)
         let (name, isAvailable) = frame.reserveSubmoduleName(
             assignedName: assignedName, typeName: automaticNamePrefix(Child.self), fingerprint: fingerprint)
         if !isAvailable {

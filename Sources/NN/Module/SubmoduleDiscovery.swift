@@ -55,6 +55,16 @@ struct ModuleFingerprint: Hashable, Sendable {
         appendFingerprint(of: module, to: &text)
         self.text = text
     }
+
+    private init(text: String) {
+        self.text = text
+    }
+
+    /// The fingerprint of calls in a parent that declares no submodule properties
+    /// (a compact-style module): no declared property can match, and automatic
+    /// names are unique, so the fingerprint is never compared and need not be
+    /// computed, which saves a reflection walk per submodule call.
+    static let notCompared = ModuleFingerprint(text: "")
 }
 
 /// Lists the module-valued stored properties of `parent`, in declaration order.
