@@ -41,6 +41,10 @@ struct Options {
             if flag == "--help" || flag == "-h" {
                 return .failure(OptionsError(message: nil))
             }
+            let known = ["--epochs", "--batch-size", "--learning-rate", "--seed", "--data-dir", "--dataset", "--style"]
+            guard known.contains(flag) else {
+                return .failure(OptionsError(message: "unknown option \(flag)"))
+            }
             guard let value = remaining.popFirst() else {
                 return .failure(OptionsError(message: "missing value after \(flag)"))
             }
