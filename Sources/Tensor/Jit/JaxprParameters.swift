@@ -10,7 +10,8 @@
 // - `select_n` takes the condition, the value where it holds, then the other value;
 //   JAX's takes the cases in index order, so the value for false comes first.
 // - `relu` is one primitive; JAX prints a `custom_jvp_call` around `max x 0.0`.
-// - `x ** y` is `pow` also for integer exponents (JAX uses `integer_pow[y=2]`).
+// - `pow(x, 2)` is `pow` with a literal exponent, where JAX prints `x ** 2` as
+//   `integer_pow[y=2]`.
 // - Weakly typed scalars are promoted before binding, so JAX's
 //   `convert_element_type[... weak_type=False]` of a weak scalar does not appear.
 // - `gather`, `scatter-add`, `slice`, `pad` and `concatenate` print Weft's own
