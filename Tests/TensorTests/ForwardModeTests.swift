@@ -168,6 +168,18 @@ enum ForwardTable {
         #expect(tangents[1].shape == [])
     }
 
+    @Test func jvpTransposesCustomVJPRule() {
+        // The backward rule scales cotangents by 2 and 3, so the tangents are scaled too.
+        let scaled = customVJP(
+            forward: { (inputs: [Tensor]) in ([inputs[0] + inputs[1]], []) },
+            backward: { _, cotangents in [cotangents[0] * 2, cotangents[0] * 3] })
+        let (outputs, tangents) = jvpFlat(
+            scaled, primals: [Tensor([1, 2] as [Float]), Tensor([3, 4] as [Float])],
+            tangents: [Tensor([1, -1] as [Float]), Tensor([1, 0] as [Float])])
+        #expect(outputs[0].floats == [4, 6])
+        #expect(tangents[0].floats == [5, -2])
+    }
+
     // MARK: - Nesting
 
     @Test func jvpOfJVPIsSecondDerivative() {

@@ -105,7 +105,9 @@ func checkTreeTangents<Input: Tree>(_ tangents: Input, _ primals: Input, operati
 /// for `t = tangents`: one output tangent per output, with the output's shape and dtype.
 /// Tangents of integer and boolean primals must have the primal's dtype and are
 /// ignored (JAX uses `float0` tangents for them). Integer and boolean outputs get
-/// zero tangents of their own dtype.
+/// zero tangents of their own dtype. A `customVJP` function is differentiated through
+/// its backward rule, so its tangent is that rule transposed, where JAX rejects forward
+/// mode on `custom_vjp` functions.
 ///
 /// The product is computed as the pullback of the pullback, so it costs one forward
 /// pass and about two reverse passes, and keeps both tapes in memory while it runs.
