@@ -48,6 +48,16 @@ extension Primitive {
 /// Applies `primitive` to `inputs` through the innermost transformation that owns one
 /// of them, or evaluates it when all inputs are concrete.
 public func bind(_ primitive: any Primitive, _ inputs: [Tensor]) -> [Tensor] {
+    // Inside the body of a control-flow primitive, the body's scope first replaces the
+    // traced values that the body captured from outside (see CaptureScope).
+    if let scope = CaptureScope.current {
+        return scope.bind(primitive, inputs)
+    }
+    return bindOutsideCaptureScope(primitive, inputs)
+}
+
+/// `bind` without the capture scope of a control-flow body.
+func bindOutsideCaptureScope(_ primitive: any Primitive, _ inputs: [Tensor]) -> [Tensor] {
     var owner: (any Trace)?
     for input in inputs {
         if let tracer = input.tracer, tracer.level > (owner?.level ?? 0) {
