@@ -163,9 +163,9 @@ public func grad<First: Tree, each Rest, Aux>(
 /// The result holds one optional per argument: the gradient for each differentiated
 /// argument and nil for the others, so `let (dw, db, _) = grad(mse, argnums: 0, 1)(w, b, x)`.
 public func grad<each A>(
-    _ function: @escaping (repeat each A) -> Tensor, argnums: Int...
+    _ function: @escaping (repeat each A) -> Tensor, argnums first: Int, _ more: Int...
 ) -> (repeat each A) -> (repeat (each A)?) {
-    let selected = Set(argnums)
+    let selected = Set([first] + more)
     return { (args: repeat each A) in
         differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", repeat each args).gradients
     }
@@ -173,9 +173,9 @@ public func grad<each A>(
 
 /// The value and the gradients with respect to the arguments at `argnums`.
 public func valueAndGrad<each A>(
-    _ function: @escaping (repeat each A) -> Tensor, argnums: Int...
+    _ function: @escaping (repeat each A) -> Tensor, argnums first: Int, _ more: Int...
 ) -> (repeat each A) -> (value: Tensor, gradients: (repeat (each A)?)) {
-    let selected = Set(argnums)
+    let selected = Set([first] + more)
     return { (args: repeat each A) in
         let result = differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", repeat each args)
         return (result.value, result.gradients)

@@ -120,76 +120,76 @@ public func grad<First: Tree, B, C, D, Aux>(
 
 // MARK: - Gradients with respect to the arguments at argnums
 
-/// `grad(_:argnums:)` for a function of one argument.
-public func grad<A>(_ function: @escaping (A) -> Tensor, argnums: Int...) -> (A) -> A? {
-    let selected = Set(argnums)
+/// `grad(_:argnums:_:)` for a function of one argument.
+public func grad<A>(_ function: @escaping (A) -> Tensor, argnums first: Int, _ more: Int...) -> (A) -> A? {
+    let selected = Set([first] + more)
     return { a in differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", a).gradients }
 }
 
-/// `grad(_:argnums:)` for a function of two arguments.
-public func grad<A, B>(_ function: @escaping (A, B) -> Tensor, argnums: Int...) -> (A, B) -> (A?, B?) {
-    let selected = Set(argnums)
+/// `grad(_:argnums:_:)` for a function of two arguments.
+public func grad<A, B>(_ function: @escaping (A, B) -> Tensor, argnums first: Int, _ more: Int...) -> (A, B) -> (A?, B?) {
+    let selected = Set([first] + more)
     return { a, b in differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", a, b).gradients }
 }
 
-/// `grad(_:argnums:)` for a function of three arguments, such as `mse(w, b, x)`.
+/// `grad(_:argnums:_:)` for a function of three arguments, such as `mse(w, b, x)`.
 public func grad<A, B, C>(
-    _ function: @escaping (A, B, C) -> Tensor, argnums: Int...
+    _ function: @escaping (A, B, C) -> Tensor, argnums first: Int, _ more: Int...
 ) -> (A, B, C) -> (A?, B?, C?) {
-    let selected = Set(argnums)
+    let selected = Set([first] + more)
     return { a, b, c in
         differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", a, b, c).gradients
     }
 }
 
-/// `grad(_:argnums:)` for a function of four arguments.
+/// `grad(_:argnums:_:)` for a function of four arguments.
 public func grad<A, B, C, D>(
-    _ function: @escaping (A, B, C, D) -> Tensor, argnums: Int...
+    _ function: @escaping (A, B, C, D) -> Tensor, argnums first: Int, _ more: Int...
 ) -> (A, B, C, D) -> (A?, B?, C?, D?) {
-    let selected = Set(argnums)
+    let selected = Set([first] + more)
     return { a, b, c, d in
         differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", a, b, c, d).gradients
     }
 }
 
-/// `valueAndGrad(_:argnums:)` for a function of one argument.
+/// `valueAndGrad(_:argnums:_:)` for a function of one argument.
 public func valueAndGrad<A>(
-    _ function: @escaping (A) -> Tensor, argnums: Int...
+    _ function: @escaping (A) -> Tensor, argnums first: Int, _ more: Int...
 ) -> (A) -> (value: Tensor, gradients: A?) {
-    let selected = Set(argnums)
+    let selected = Set([first] + more)
     return { a in
         let result = differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", a)
         return (result.value, result.gradients)
     }
 }
 
-/// `valueAndGrad(_:argnums:)` for a function of two arguments.
+/// `valueAndGrad(_:argnums:_:)` for a function of two arguments.
 public func valueAndGrad<A, B>(
-    _ function: @escaping (A, B) -> Tensor, argnums: Int...
+    _ function: @escaping (A, B) -> Tensor, argnums first: Int, _ more: Int...
 ) -> (A, B) -> (value: Tensor, gradients: (A?, B?)) {
-    let selected = Set(argnums)
+    let selected = Set([first] + more)
     return { a, b in
         let result = differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", a, b)
         return (result.value, result.gradients)
     }
 }
 
-/// `valueAndGrad(_:argnums:)` for a function of three arguments.
+/// `valueAndGrad(_:argnums:_:)` for a function of three arguments.
 public func valueAndGrad<A, B, C>(
-    _ function: @escaping (A, B, C) -> Tensor, argnums: Int...
+    _ function: @escaping (A, B, C) -> Tensor, argnums first: Int, _ more: Int...
 ) -> (A, B, C) -> (value: Tensor, gradients: (A?, B?, C?)) {
-    let selected = Set(argnums)
+    let selected = Set([first] + more)
     return { a, b, c in
         let result = differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", a, b, c)
         return (result.value, result.gradients)
     }
 }
 
-/// `valueAndGrad(_:argnums:)` for a function of four arguments.
+/// `valueAndGrad(_:argnums:_:)` for a function of four arguments.
 public func valueAndGrad<A, B, C, D>(
-    _ function: @escaping (A, B, C, D) -> Tensor, argnums: Int...
+    _ function: @escaping (A, B, C, D) -> Tensor, argnums first: Int, _ more: Int...
 ) -> (A, B, C, D) -> (value: Tensor, gradients: (A?, B?, C?, D?)) {
-    let selected = Set(argnums)
+    let selected = Set([first] + more)
     return { a, b, c, d in
         let result = differentiate(function, split: { ($0, 0) }, argnums: selected, operation: "grad", a, b, c, d)
         return (result.value, result.gradients)
