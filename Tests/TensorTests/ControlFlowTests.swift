@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func condRunsOnlySelectedBranchOnValues() {
-        // Both branches are traced on placeholders; only the selected one receives values.
+        // Both branches are traced on placeholders, but only the selected one receives values.
         final class Counter: @unchecked Sendable { var concreteCalls = 0 }
         let counter = Counter()
         let result = cond(
@@ -121,7 +121,7 @@ import Testing
         let values: [Float] = [1, 2, 3]
         let (total, partial) = scan(
             { (c: Tensor, x: Tensor) in (c * 10 + x, c) }, initial: Tensor(Float(0)), xs: Tensor(values), reverse: true)
-        // Steps run at t = 2, 1, 0; y_t is the carry before step t.
+        // Steps run at t = 2, 1, 0, and y_t is the carry before step t.
         expectClose(total, [321])
         expectClose(partial, [32, 3, 0])
     }
@@ -270,7 +270,7 @@ import Testing
     }
 
     @Test func secondDerivativeThroughScanAndCond() {
-        // Carry-dependent loop: c -> sin(c) * w, three times; compare with the unrolled loop.
+        // The loop applies c -> sin(c) * w three times, compared with the unrolled loop.
         let function = { (w: Tensor) -> Tensor in
             forLoop(0, 3, body: { _, c in cond(Tensor(true), { (c: Tensor) in sin(c) * w }, { c in c }, c) }, initial: w)
         }
@@ -281,6 +281,27 @@ import Testing
         }
         let w = Tensor(Float(0.8))
         expectClose(grad(grad(function))(w), grad(grad(unrolled))(w).floats, tolerance: 1e-5)
+    }
+
+    @Test func jvpThroughScanMatchesUnrolledLoop() {
+        // Forward mode transposes the vjp rules, so it works through scan and cond too.
+        let function = { (x: Tensor) -> Tensor in
+            let step = { (c: Tensor, x: Tensor) in
+                (cond(Tensor(true), { (c: Tensor) in sin(c) * x }, { c in c }, c), c)
+            }
+            return scan(step, initial: x.sum(), xs: x).carry
+        }
+        let unrolled = { (x: Tensor) -> Tensor in
+            var c = x.sum()
+            for t in 0..<3 { c = sin(c) * x.index(axis: 0, t) }
+            return c
+        }
+        let x = Tensor([0.4, -0.3, 0.9] as [Float])
+        let direction = Tensor([1, 0.5, -2] as [Float])
+        let throughScan = jvp(function, x, direction)
+        let expected = jvp(unrolled, x, direction)
+        expectClose(throughScan.output, expected.output.floats, tolerance: 1e-5)
+        expectClose(throughScan.tangent, expected.tangent.floats, tolerance: 1e-5)
     }
 
     @Test func gradOfVJPRuleMatchesFiniteDifferences() {
@@ -389,6 +410,14 @@ import Testing
         let jaxpr = makeJaxpr(function)(Tensor(Float(0)))
         #expect(jaxpr.equations.map(\.primitive.name) == ["scan"])
         #expect(jaxpr.description.contains("length=1000"))
+    }
+
+    @Test func constantsInBodyStayInBody() {
+        let scale = Tensor([1, 2, 3] as [Float])
+        let function = { (x: Tensor) in forLoop(0, 10, body: { _, c in c * exp(scale * 0) }, initial: x) }
+        let jaxpr = makeJaxpr(function)(Tensor.ones([3]))
+        #expect(jaxpr.equations.map(\.primitive.name) == ["scan"])
+        expectClose(jit(function)(Tensor.ones([3])), [1, 1, 1])
     }
 
     @Test func jitRunsForLoop() {

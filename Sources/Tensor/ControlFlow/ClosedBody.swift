@@ -58,9 +58,9 @@ final class CaptureScope: @unchecked Sendable {
 ///
 /// A tensor counts as captured when it is a tracer of a level at most `outerDepth`
 /// (the trace depth where the body was defined) and was not produced while the body
-/// ran. Operations on captured tensors alone (`exp(w)` inside the body) run on their
-/// own trace. Only their root inputs are recorded, and the body recomputes them from
-/// the replacements when it runs for real.
+/// ran. Operations on captured tensors alone (`exp(w)` inside the body) go to the
+/// shape trace too. Only their root inputs are recorded, and the body recomputes them
+/// from the replacements when it runs for real.
 final class CaptureRecorder {
     let outerDepth: Int
     private(set) var captured: [Tensor] = []
@@ -209,8 +209,13 @@ func closeBody(_ function: @escaping ([Tensor]) -> [Tensor], inputTypes: [Tensor
         let recorder = CaptureRecorder(outerDepth: outerDepth)
         let scope = CaptureScope(parent: definitionScope, replacements: [:], recorder: recorder)
         let placeholders = inputTypes.map(trace.placeholder)
-        let outputs = CaptureScope.$current.withValue(scope) {
-            function(placeholders).map(scope.replace)
+        // As the dynamic trace, the shape trace also takes operations on constants and on
+        // captured tensors alone, so tracing computes nothing and an enclosing jit does
+        // not record them in its graph. The body recomputes them when it runs.
+        let outputs = TraceStack.$dynamicTrace.withValue(DynamicTraceReference(trace: trace)) {
+            CaptureScope.$current.withValue(scope) {
+                function(placeholders).map(scope.replace)
+            }
         }
         // A body may return a captured tensor without applying any operation to it.
         outputs.forEach(recorder.record)
