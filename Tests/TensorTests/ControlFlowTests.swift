@@ -99,6 +99,16 @@ import Testing
         #expect(result["count"]!.ints == [6])
     }
 
+    @Test func forLoopWithTensorBounds() {
+        let result = forLoop(
+            Tensor(Int32(2)), Tensor(Int32(6)), body: { i, c in c * 2 + i.astype(.float32) }, initial: Tensor(Float(1)))
+        var expected: Float = 1
+        for i in 2..<6 {
+            expected = expected * 2 + Float(i)
+        }
+        expectClose(result, [expected])
+    }
+
     @Test func forLoopOfThousandSteps() {
         let result = forLoop(0, 1000, body: { _, c in c + 1 }, initial: Tensor(Float(0)))
         expectClose(result, [1000])
@@ -358,6 +368,15 @@ import Testing
         #expect(batched.ints == [8, 3, 128, 7, 1, 0, 64, 6])
     }
 
+    @Test func forLoopWithBatchedTensorBound() {
+        let uppers = Tensor([0, 3, 1, 5] as [Int32])
+        let function = { (upper: Tensor) in
+            forLoop(Tensor(Int32(0)), upper, body: { i, c in c + i.astype(.float32) }, initial: Tensor(Float(10)))
+        }
+        // Sums of 0..<n added to 10.
+        expectClose(vmap(function)(uppers), [10, 13, 10, 20])
+    }
+
     @Test func forLoopWithBatchedCarry() {
         let xs = GradientCheck.uniform([4, 3], -1, 1, seed: 13)
         let w = Tensor([0.5, -1, 2] as [Float])
@@ -495,6 +514,13 @@ import Testing
             _ = cond(Tensor([true, false]), { (x: Tensor) in x }, { x in x }, Tensor.zeros([3]))
         }
         expectMessage(result, contains: ["cond", "scalar", "(2,)"])
+    }
+
+    @Test func forLoopFloatTensorBound() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = forLoop(Tensor(Float(0)), Tensor(Int32(3)), body: { _, c in c + 1 }, initial: Tensor(Float(0)))
+        }
+        expectMessage(result, contains: ["forLoop", "integer scalars", "f32[]"])
     }
 
     @Test func gradOfWhileLoop() async {

@@ -29,32 +29,66 @@ public func whileLoop<Carry: Tree>(
             }
             return treeLeaves(next)
         },
-        initial: leaves, labels: leafLabels(initial, root: "the carry"))
+        initial: leaves, operation: "whileLoop", labels: leafLabels(initial, root: "the carry"))
     return treeUnflatten(definition, result)
+}
+
+/// Applies `body(i, carry)` for `i` from `lower` up to `upper - 1`, where the bounds
+/// are integer scalar tensors (`jax.lax.fori_loop` with traced bounds). The loop runs
+/// as a `whileLoop` because its trip count is known only at run time, so `vmap` works
+/// with batched bounds but `grad` stops: use `forLoop` with Int bounds to differentiate.
+/// The index is an int32 scalar tensor.
+public func forLoop<Carry: Tree>(
+    _ lower: Tensor, _ upper: Tensor, body: @escaping (_ index: Tensor, _ carry: Carry) -> Carry, initial: Carry
+) -> Carry {
+    for bound in [lower, upper] {
+        precondition(
+            bound.rank == 0 && bound.dtype.isInteger,
+            "forLoop: the bounds must be integer scalars, but one is \(bound.type)")
+    }
+    let (leaves, definition) = treeFlatten(initial)
+    let end = upper.astype(.int32)
+    let result = bindWhile(
+        condition: { carry in carry[0] .< end },
+        body: { carry in
+            let index = carry[0]
+            let next = body(index, treeUnflatten(definition, Array(carry.dropFirst())))
+            if let difference = treeStructureDifference(initial, next) {
+                preconditionFailure(
+                    "forLoop: the body changed the structure of the carry \(difference); "
+                        + "it must return a tree of the same structure as the initial carry")
+            }
+            return [index + 1] + treeLeaves(next)
+        },
+        initial: [lower.astype(.int32)] + leaves, operation: "forLoop",
+        labels: ["the loop index"] + leafLabels(initial, root: "the carry"))
+    return treeUnflatten(definition, Array(result.dropFirst()))
 }
 
 /// `whileLoop` on a flat list of tensors.
 public func whileLoopFlat(
     condition: @escaping ([Tensor]) -> Tensor, body: @escaping ([Tensor]) -> [Tensor], initial: [Tensor]
 ) -> [Tensor] {
-    bindWhile(condition: condition, body: body, initial: initial, labels: indexLabels("carry", count: initial.count))
+    bindWhile(
+        condition: condition, body: body, initial: initial, operation: "whileLoop",
+        labels: indexLabels("carry", count: initial.count))
 }
 
 func bindWhile(
     condition: @escaping ([Tensor]) -> Tensor, body: @escaping ([Tensor]) -> [Tensor], initial: [Tensor],
-    labels: [String]
+    operation: String, labels: [String]
 ) -> [Tensor] {
     let carryTypes = initial.map(\.type)
-    let closedCondition = closeBody({ [condition($0)] }, inputTypes: carryTypes, name: "the condition of whileLoop")
+    let closedCondition = closeBody({ [condition($0)] }, inputTypes: carryTypes, name: "the condition of \(operation)")
     let predicateType = closedCondition.outputTypes[0]
     precondition(
         predicateType == TensorType(shape: [], dtype: .bool),
-        "whileLoop: the condition must return a bool scalar, but it returns \(predicateType); "
+        "\(operation): the condition must return a bool scalar, but it returns \(predicateType); "
             + "compare (c .< n) or reduce (any(), all()) to get one")
 
-    let closedBody = closeBody(body, inputTypes: carryTypes, name: "the body of whileLoop")
+    let closedBody = closeBody(body, inputTypes: carryTypes, name: "the body of \(operation)")
     checkTypes(
-        closedBody.outputTypes, expected: carryTypes, labels: labels, operation: "whileLoop",
+        closedBody.outputTypes, expected: carryTypes, labels: labels, operation: operation,
         problem: "the body changed the carry",
         advice: "The carry must keep its shapes and dtypes in every iteration (cast with astype if needed).")
 
@@ -127,7 +161,7 @@ struct WhileLoop: Primitive {
                     return select(mask, updated, current)
                 }
             },
-            initial: carry, labels: indexLabels("batched carry", count: carryCount))
+            initial: carry, operation: "whileLoop (vmap)", labels: indexLabels("batched carry", count: carryCount))
         return (result, batchedCarryAxes)
     }
 }
