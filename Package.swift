@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TrainState", targets: ["TrainState"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .executable(name: "mnist", targets: ["MNISTExample"]),
+        .executable(name: "linreg", targets: ["LinearRegressionExample"]),
         .executable(name: "weft-bench", targets: ["WeftBench"]),
     ],
     targets: [
@@ -35,6 +36,11 @@ let package = Package(
             name: "MNISTExample",
             dependencies: ["Weft"],
             path: "Examples/MNIST"
+        ),
+        .executableTarget(
+            name: "LinearRegressionExample",
+            dependencies: ["Weft"],
+            path: "Examples/LinearRegression"
         ),
         .executableTarget(
             name: "WeftBench",
