@@ -69,7 +69,8 @@ struct ExecutionPlan: @unchecked Sendable {
                 for (output, result) in zip(outputs, results) { known[output] = result }
                 folded += 1
             } else {
-                pending.append((equation.primitive, inputs, outputs, types))
+                // Loops and branches run their bodies as compiled sub-plans (CompiledLoops.swift).
+                pending.append((compilingControlFlow(equation.primitive), inputs, outputs, types))
             }
         }
         let outputSlots = jaxpr.outputs.map(slot)
