@@ -157,3 +157,37 @@ private final class Counter: @unchecked Sendable {
     private(set) var value = 0
     func increment() { value += 1 }
 }
+
+/// `makeJaxpr` prints the jaxprs of loop bodies and branches inside the parameters.
+@Suite struct ControlFlowJaxprPrintingTests {
+    @Test func forLoopPrintsBodyJaxpr() {
+        let function = { (x: Tensor) in forLoop(0, 3, body: { _, c in c * 2 }, initial: x) }
+        let expected = """
+            { lambda ; a:f32[]. let
+                b:i32[] c:f32[] = scan[
+                  jaxpr={ lambda ; d:i32[] e:f32[]. let
+                      f:i32[] = add d 1:i32[]
+                      g:f32[] = mul e 2.0:f32[]
+                    in (f, g) }
+                  length=3
+                  reverse=False
+                ] 0:i32[] a
+              in (c,) }
+            """
+        #expect(makeJaxpr(function)(Tensor(Float(1))).description == expected)
+    }
+
+    @Test func whileAndCondPrintBodies() {
+        let function = { (x: Tensor) -> Tensor in
+            let doubled = whileLoop(condition: { (c: Tensor) in c.sum() .< 100 }, body: { c in c * 2 }, initial: x)
+            return cond(doubled.sum() .> 150, { (c: Tensor) in c - 1 }, { c in c + 1 }, doubled)
+        }
+        let text = makeJaxpr(function)(Tensor([1, 2] as [Float])).description
+        #expect(text.contains("body_jaxpr={ lambda ; c:f32[2]. let d:f32[2] = mul c 2.0:f32[] in (d,) }"))
+        #expect(text.contains("cond_jaxpr={ lambda ; e:f32[2]. let"))
+        #expect(text.contains("branches=("))
+        // The false branch comes first, as in JAX.
+        #expect(text.contains("{ lambda ; l:f32[2]. let m:f32[2] = add l 1.0:f32[] in (m,) }"))
+        #expect(text.contains("{ lambda ; n:f32[2]. let o:f32[2] = sub n 1.0:f32[] in (o,) }"))
+    }
+}

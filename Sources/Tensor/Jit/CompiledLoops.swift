@@ -16,12 +16,7 @@ struct CompiledBody {
     /// Traces `body` and compiles the graph, or returns nil when the graph captured a
     /// tensor that is not concrete, which only the eager path can handle.
     init?(_ body: ClosedBody) {
-        // The body is traced on its own level. No capture scope of the code that builds
-        // the plan applies, because the body resolves its captures through the scope
-        // where it was defined.
-        let jaxpr = CaptureScope.$current.withValue(nil) {
-            traceJaxpr(inputTypes: body.allInputTypes, context: body.name) { body($0) }
-        }
+        let jaxpr = traceBodyJaxpr(body)
         guard jaxpr.hasOnlyConcreteConstants else { return nil }
         self.jaxpr = jaxpr
         self.plan = TraceStack.$dynamicTrace.withValue(nil) { ExecutionPlan(jaxpr) }

@@ -11,11 +11,27 @@ protocol JaxprParameterPrinting {
 /// characters with JAX's grouping of breaks.
 enum JaxprPrinter {
     static func document(for jaxpr: Jaxpr) -> PrettyDocument {
-        var names = [Int: String]()
+        document(for: jaxpr, names: VariableNames())
+    }
+
+    /// The count of names given so far. The jaxprs of loop bodies and branches share
+    /// it with the graph that contains them, so their variables continue its sequence.
+    final class VariableNames {
+        private(set) var count = 0
+
+        func next() -> String {
+            defer { count += 1 }
+            return alphabeticName(count)
+        }
+    }
+
+    private static func document(for jaxpr: Jaxpr, names: VariableNames) -> PrettyDocument {
+        // Variable ids are unique only within one trace, and each body is its own trace.
+        var local = [Int: String]()
         func name(_ variable: JaxprVariable) -> String {
-            if let existing = names[variable.id] { return existing }
-            let fresh = alphabeticName(names.count)
-            names[variable.id] = fresh
+            if let existing = local[variable.id] { return existing }
+            let fresh = names.next()
+            local[variable.id] = fresh
             return fresh
         }
         func binders(_ variables: [JaxprVariable]) -> PrettyDocument {
@@ -33,7 +49,7 @@ enum JaxprPrinter {
         var equations = [PrettyDocument]()
         for equation in jaxpr.equations {
             let left = binders(equation.outputs)
-            let parameters = parameterList(equation)
+            let parameters = parameterList(equation, names: names)
             let operands = variableList(equation.inputs.map(operand), separator: "")
             equations.append(.concatenation([
                 left, .text(" = "), .text(equation.primitive.name), parameters, .text(" "), operands,
@@ -61,19 +77,43 @@ enum JaxprPrinter {
 
     /// `[k=v k=v]`, each pair on its own line when they do not fit, or nothing when the
     /// primitive has no parameters.
-    private static func parameterList(_ equation: JaxprEquation) -> PrettyDocument {
-        let items: [String]
+    private static func parameterList(_ equation: JaxprEquation, names: VariableNames) -> PrettyDocument {
+        let texts: [String]
         if let printing = equation.primitive as? any JaxprParameterPrinting {
-            items = printing.jaxprParameters(inputTypes: equation.inputs.map(\.type))
+            texts = printing.jaxprParameters(inputTypes: equation.inputs.map(\.type))
         } else {
-            items = splitParameters(equation.primitive.parameterDescription)
+            texts = splitParameters(equation.primitive.parameterDescription)
+        }
+        var items = texts.map { (key: $0, document: PrettyDocument.text($0)) }
+        if let subgraphs = equation.primitive as? any JaxprSubgraphPrinting {
+            for (key, jaxprs) in subgraphs.jaxprSubgraphs() {
+                // The jaxprs replace a plain parameter of the same name, such as `branches=2`.
+                items.removeAll { $0.key.hasPrefix(key + "=") }
+                items.append((key + "=", subgraphParameter(key, jaxprs, names: names)))
+            }
+            // JAX prints parameters sorted by name.
+            items.sort { $0.key < $1.key }
         }
         guard !items.isEmpty else { return .empty }
-        let pairs = PrettyDocument.joined(items.map { .text($0) }, separator: .lineBreak(" "))
+        let pairs = PrettyDocument.joined(items.map(\.document), separator: .lineBreak(" "))
         return .group(.concatenation([
             .nest(2, .concatenation([.text("["), .lineBreak(""), pairs])),
             .lineBreak(""), .text("]"),
         ]))
+    }
+
+    /// `key={ lambda ... }` for one body, or `key=(` followed by one jaxpr per line and `)`
+    /// for the branches of a `cond`.
+    private static func subgraphParameter(_ key: String, _ jaxprs: [Jaxpr], names: VariableNames) -> PrettyDocument {
+        let documents = jaxprs.map { document(for: $0, names: names) }
+        if key != "branches", documents.count == 1 {
+            return .text("\(key)=") + documents[0]
+        }
+        return .concatenation([
+            .text("\(key)=("),
+            .nest(2, .lineBreak("") + .joined(documents, separator: .lineBreak(" "))),
+            .lineBreak(""), .text(")"),
+        ])
     }
 
     /// Splits a parameter description into its `key=value` items at the spaces outside
