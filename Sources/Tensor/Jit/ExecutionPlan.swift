@@ -1,20 +1,28 @@
+import Synchronization
+
 /// A compiled graph: the kernels of a jaxpr as an ordered list of steps over numbered
 /// value slots, run on concrete tensors without tracing.
 ///
 /// Compiling removes the equations that no output depends on (dead code). It evaluates
 /// once, at compile time, every equation whose inputs are all constants (constant
-/// folding), and their results become preset slots. Each slot is cleared after
-/// its last use, so intermediate buffers return to the allocator (and its cache of
-/// freed buffers) as soon as possible.
+/// folding), and their results become preset slots. Destination-passing kernels write
+/// into buffers assigned at compile time (`BufferPlan`): intermediate values share
+/// buffers that the plan keeps between calls, so a warm call allocates only the buffers
+/// of its outputs, and none for outputs that reuse donated inputs. Each slot is cleared
+/// after its last use, so values that kernels allocated themselves are freed early.
 struct ExecutionPlan: @unchecked Sendable {
     /// One kernel call: reads `inputs`, writes `outputs`, then clears `releasedSlots`
     /// (the slots that no later step or output reads).
     struct Step {
         let primitive: any Primitive
         let inputs: [Int]
+        let inputTypes: [TensorType]
         let outputs: [Int]
         let outputTypes: [TensorType]
         let releasedSlots: [Int]
+
+        /// The primitive, when it can write into buffers that the plan assigns.
+        var destinationKernel: (any DestinationPassingPrimitive)? { primitive as? any DestinationPassingPrimitive }
     }
 
     let slotCount: Int
@@ -22,13 +30,18 @@ struct ExecutionPlan: @unchecked Sendable {
     let presetSlots: [(slot: Int, value: Tensor)]
     let steps: [Step]
     let outputSlots: [Int]
+    let bufferPlan: BufferPlan
+    /// The destination-passing kernel of each step, looked up once.
+    private let destinationKernels: [(any DestinationPassingPrimitive)?]
+    private let workspaces = PlanWorkspaces()
 
     /// The number of equations removed as dead code and folded as constants.
     let removedEquationCount: Int
     let foldedEquationCount: Int
 
-    /// Compiles `jaxpr`, whose constants must all be concrete.
-    init(_ jaxpr: Jaxpr) {
+    /// Compiles `jaxpr`, whose constants must all be concrete. The storages of the
+    /// input leaves at positions `donatedInputs` may be overwritten by `run`.
+    init(_ jaxpr: Jaxpr, donatedInputs: Set<Int> = []) {
         precondition(jaxpr.hasOnlyConcreteConstants, "jit: cannot compile a graph whose constants are tracers")
         let live = Self.liveEquations(jaxpr)
 
@@ -58,7 +71,7 @@ struct ExecutionPlan: @unchecked Sendable {
             }
         }
 
-        var pending = [(primitive: any Primitive, inputs: [Int], outputs: [Int], types: [TensorType])]()
+        var pending = [(primitive: any Primitive, inputs: [Int], inputTypes: [TensorType], outputs: [Int], types: [TensorType])]()
         var folded = 0
         for (index, equation) in jaxpr.equations.enumerated() where live[index] {
             let inputs = equation.inputs.map(slot)
@@ -70,7 +83,8 @@ struct ExecutionPlan: @unchecked Sendable {
                 folded += 1
             } else {
                 // Loops and branches run their bodies as compiled sub-plans (CompiledLoops.swift).
-                pending.append((compilingControlFlow(equation.primitive), inputs, outputs, types))
+                pending.append(
+                    (compilingControlFlow(equation.primitive), inputs, equation.inputs.map(\.type), outputs, types))
             }
         }
         let outputSlots = jaxpr.outputs.map(slot)
@@ -90,16 +104,18 @@ struct ExecutionPlan: @unchecked Sendable {
         self.presetSlots = known.filter { lastReader[$0.key] != nil }.map { (slot: $0.key, value: $0.value) }
         self.steps = pending.enumerated().map { index, step in
             Step(
-                primitive: step.primitive, inputs: step.inputs, outputs: step.outputs, outputTypes: step.types,
-                releasedSlots: released[index].sorted())
+                primitive: step.primitive, inputs: step.inputs, inputTypes: step.inputTypes, outputs: step.outputs,
+                outputTypes: step.types, releasedSlots: released[index].sorted())
         }
+        self.destinationKernels = steps.map(\.destinationKernel)
+        self.bufferPlan = BufferPlan(
+            steps: steps, inputSlots: inputSlots, inputTypes: jaxpr.inputVariables.map(\.type),
+            outputSlots: outputSlots, slotCount: slotCount, donatedInputs: donatedInputs)
         self.slotCount = slotCount
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
         self.removedEquationCount = live.filter { !$0 }.count
         self.foldedEquationCount = folded
-        // TODO: fuse chains of elementwise steps into one pass over the elements, so an
-        // expression such as `x * 0.5 * (tanh(y) + 1)` stops allocating a buffer per step.
     }
 
     /// Marks the equations that some output depends on, walking the graph backwards.
@@ -118,18 +134,77 @@ struct ExecutionPlan: @unchecked Sendable {
 
     /// Runs the steps on concrete `inputs` of the traced types.
     func run(_ inputs: [Tensor]) -> [Tensor] {
-        // TODO: assign every intermediate to a preallocated buffer that is reused once its
-        // value is dead, and update donated inputs in place, so that a warm call allocates
-        // nothing. Today each kernel allocates its outputs.
         var slots = [Tensor?](repeating: nil, count: slotCount)
         for (slot, value) in presetSlots { slots[slot] = value }
         for (slot, value) in zip(inputSlots, inputs) { slots[slot] = value }
-        for step in steps {
+
+        var storages = workspaces.take(count: bufferPlan.buffers.count)
+        let writable = writableDonations(inputs)
+        for (index, buffer) in bufferPlan.buffers.enumerated() {
+            switch buffer.kind {
+            case .persistent:
+                if storages[index] == nil { storages[index] = Storage(byteCount: buffer.byteCount) }
+            case .perCall:
+                storages[index] = nil
+            case .donated(let position):
+                storages[index] = writable.contains(position) ? inputs[position].storage : nil
+            }
+        }
+
+        for (index, step) in steps.enumerated() {
             let operands = step.inputs.map { slots[$0]! }
-            let results = step.primitive.evaluate(operands, types: step.outputTypes)
+            let results: [Tensor]
+            if let kernel = destinationKernels[index], let assigned = bufferPlan.destinations[index] {
+                var destinations = [Tensor]()
+                destinations.reserveCapacity(assigned.count)
+                for (buffer, type) in zip(assigned, step.outputTypes) {
+                    let storage = storages[buffer] ?? Storage(byteCount: bufferPlan.buffers[buffer].byteCount)
+                    storages[buffer] = storage
+                    destinations.append(Tensor(shape: type.shape, dtype: type.dtype, storage: storage))
+                }
+                kernel.evaluate(operands, into: destinations)
+                results = destinations
+            } else {
+                results = step.primitive.evaluate(operands, types: step.outputTypes)
+            }
             for (slot, result) in zip(step.outputs, results) { slots[slot] = result }
             for slot in step.releasedSlots { slots[slot] = nil }
         }
-        return outputSlots.map { slots[$0]! }
+        let outputs = outputSlots.map { slots[$0]! }
+
+        // Only the persistent buffers stay with the plan; the others belong to this call.
+        for (index, buffer) in bufferPlan.buffers.enumerated() where buffer.kind != .persistent {
+            storages[index] = nil
+        }
+        workspaces.give(storages)
+        return outputs
+    }
+
+    /// The donated input positions whose storage this call may overwrite: those whose
+    /// storage no other input leaf and no constant of the plan shares.
+    private func writableDonations(_ inputs: [Tensor]) -> Set<Int> {
+        let donated = bufferPlan.buffers.compactMap { buffer -> Int? in
+            if case .donated(let position) = buffer.kind { return position }
+            return nil
+        }
+        guard !donated.isEmpty else { return [] }
+        var useCount = [ObjectIdentifier: Int]()
+        for input in inputs { useCount[ObjectIdentifier(input.storage!), default: 0] += 1 }
+        for (_, value) in presetSlots { useCount[ObjectIdentifier(value.storage!), default: 0] += 1 }
+        return Set(donated.filter { useCount[ObjectIdentifier(inputs[$0].storage!)] == 1 })
+    }
+}
+
+/// The persistent buffers of a plan, one set per call running at the same time.
+final class PlanWorkspaces: Sendable {
+    private let idle = Mutex<[[Storage?]]>([])
+
+    /// A set of buffers that no running call uses, empty when none is idle.
+    func take(count: Int) -> [Storage?] {
+        idle.withLock { $0.popLast() } ?? [Storage?](repeating: nil, count: count)
+    }
+
+    func give(_ storages: [Storage?]) {
+        idle.withLock { $0.append(storages) }
     }
 }

@@ -49,6 +49,15 @@ public func jitFlat(
 /// parameters. See the notes at the top of this file for what tracing implies for the
 /// function's body.
 ///
+/// `donateArgnums` lists the arguments whose buffers the compiled graph may reuse for
+/// outputs and intermediate values of the same byte size (`donate_argnums` in JAX), so
+/// that a training step `state -> state'` updates the state in place. After a call, the
+/// caller must not use a donated argument again: its tensors may hold other values.
+/// Assign the result to the same variable (`state = step(state)`). A leaf whose storage
+/// another argument leaf also uses is not overwritten. Donation applies when the plan
+/// runs on concrete arguments, not when the jitted function is traced by `grad`,
+/// `vmap` or an enclosing `jit`.
+///
 /// ```swift
 /// let step = jit { (x: Tensor) in relu(x) * 2 }
 /// let y = step(Tensor([-1, 2] as [Float]))  // traces, compiles and runs
@@ -56,12 +65,15 @@ public func jitFlat(
 /// ```
 public func jit<Input: Tree, Output: Tree>(
     _ function: @escaping (Input) -> Output, name: String? = nil, cache: JitCache = JitCache(),
-    fileID: String = #fileID, line: Int = #line
+    donateArgnums: Set<Int> = [], fileID: String = #fileID, line: Int = #line
 ) -> (Input) -> Output {
     let context = jitContext(name: name, fileID: fileID, line: line)
+    checkDonateArgnums(donateArgnums, argumentCount: 1, context: context)
     return { input in
         let arguments = TreeArguments(input)
-        return runJitted(cache: cache, context: context, arguments, staticArguments: []) { leaves in
+        return runJitted(
+            cache: cache, context: context, arguments, staticArguments: [], donateArgnums: donateArgnums
+        ) { leaves in
             function(arguments.rebuild(0, leaves))
         }
     }
@@ -70,26 +82,33 @@ public func jit<Input: Tree, Output: Tree>(
 /// `jit` for a function of two tree arguments.
 public func jit<A: Tree, B: Tree, Output: Tree>(
     _ function: @escaping (A, B) -> Output, name: String? = nil, cache: JitCache = JitCache(),
-    fileID: String = #fileID, line: Int = #line
+    donateArgnums: Set<Int> = [], fileID: String = #fileID, line: Int = #line
 ) -> (A, B) -> Output {
     let context = jitContext(name: name, fileID: fileID, line: line)
+    checkDonateArgnums(donateArgnums, argumentCount: 2, context: context)
     return { a, b in
         let arguments = TreeArguments(a, b)
-        return runJitted(cache: cache, context: context, arguments, staticArguments: []) { leaves in
+        return runJitted(
+            cache: cache, context: context, arguments, staticArguments: [], donateArgnums: donateArgnums
+        ) { leaves in
             function(arguments.rebuild(0, leaves), arguments.rebuild(1, leaves))
         }
     }
 }
 
-/// `jit` for a function of three tree arguments, such as `step(state, x, y)`.
+/// `jit` for a function of three tree arguments, such as `step(state, x, y)`, which
+/// donates `state` with `donateArgnums: [0]`.
 public func jit<A: Tree, B: Tree, C: Tree, Output: Tree>(
     _ function: @escaping (A, B, C) -> Output, name: String? = nil, cache: JitCache = JitCache(),
-    fileID: String = #fileID, line: Int = #line
+    donateArgnums: Set<Int> = [], fileID: String = #fileID, line: Int = #line
 ) -> (A, B, C) -> Output {
     let context = jitContext(name: name, fileID: fileID, line: line)
+    checkDonateArgnums(donateArgnums, argumentCount: 3, context: context)
     return { a, b, c in
         let arguments = TreeArguments(a, b, c)
-        return runJitted(cache: cache, context: context, arguments, staticArguments: []) { leaves in
+        return runJitted(
+            cache: cache, context: context, arguments, staticArguments: [], donateArgnums: donateArgnums
+        ) { leaves in
             function(arguments.rebuild(0, leaves), arguments.rebuild(1, leaves), arguments.rebuild(2, leaves))
         }
     }
@@ -135,14 +154,26 @@ public func jit<A: Tree, B: Tree, Static: Hashable, Output: Tree>(
 /// arguments, returns the output tree.
 func runJitted<Output: Tree>(
     cache: JitCache, context: String, _ arguments: TreeArguments, staticArguments: [AnyHashable],
-    _ body: @escaping ([Tensor]) -> Output
+    donateArgnums: Set<Int> = [], _ body: @escaping ([Tensor]) -> Output
 ) -> Output {
+    let donatedLeaves = Set(donateArgnums.flatMap { arguments.ranges[$0] })
     let (outputs, definition) = callJitted(
         cache: cache, context: context, leaves: arguments.leaves,
-        structure: "\(Output.self) <- " + arguments.structure, staticArguments: staticArguments
+        structure: "\(Output.self) <- " + arguments.structure, staticArguments: staticArguments,
+        donatedLeaves: donatedLeaves
     ) { leaves in
         let (outputLeaves, definition) = treeFlatten(body(leaves))
         return (outputLeaves, definition)
     }
     return treeUnflatten(definition as! TreeDefinition<Output>, outputs)
+}
+
+/// Stops with a message when `donateArgnums` names an argument that does not exist.
+func checkDonateArgnums(_ donateArgnums: Set<Int>, argumentCount: Int, context: String) {
+    for index in donateArgnums.sorted() {
+        precondition(
+            (0..<argumentCount).contains(index),
+            "\(context): donateArgnums contains \(index), but the function has \(argumentCount) tree argument(s); "
+                + "use indices from 0 to \(argumentCount - 1)")
+    }
 }

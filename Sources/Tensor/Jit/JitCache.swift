@@ -82,10 +82,11 @@ public final class JitCache: Sendable {
 /// concrete arguments outside any trace, the compiled plan runs. Otherwise, under
 /// `grad`, `vmap` or an enclosing `jit`, the graph's equations are bound again on the
 /// arguments, so the enclosing transformations process them as if `function` had run
-/// (the jitted function is inlined into them).
+/// (the jitted function is inlined into them). The plan may overwrite the storages of
+/// the leaves at positions `donatedLeaves`.
 func callJitted(
     cache: JitCache, context: String, leaves: [Tensor], structure: String, staticArguments: [AnyHashable],
-    function: @escaping ([Tensor]) -> (outputs: [Tensor], definition: Any)
+    donatedLeaves: Set<Int> = [], function: @escaping ([Tensor]) -> (outputs: [Tensor], definition: Any)
 ) -> (outputs: [Tensor], definition: Any) {
     let signature = JitSignature(structure: structure, types: leaves.map(\.type), staticArguments: staticArguments)
     let isInsideTrace = TraceStack.dynamicTrace != nil || leaves.contains { !$0.isConcrete }
@@ -109,7 +110,7 @@ func callJitted(
         return (jaxpr.bindEquations(leaves), definition!)
     }
     // Constant folding runs kernels; an enclosing trace must not record what they bind.
-    let plan = TraceStack.$dynamicTrace.withValue(nil) { ExecutionPlan(jaxpr) }
+    let plan = TraceStack.$dynamicTrace.withValue(nil) { ExecutionPlan(jaxpr, donatedInputs: donatedLeaves) }
     let entry = cache.insert(JitEntry(jaxpr: jaxpr, plan: plan, outputDefinition: definition!), for: signature)
     let outputs = isInsideTrace ? entry.jaxpr.bindEquations(leaves) : entry.plan.run(leaves)
     return (outputs, entry.outputDefinition)

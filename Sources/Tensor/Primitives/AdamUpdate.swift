@@ -14,7 +14,7 @@
 /// equal the composite formula bit for bit. The kernel reads each input once and
 /// writes each output once; the composite form is the backward rule, so the primitive
 /// stays differentiable.
-struct AdamUpdate: Primitive {
+struct AdamUpdate: DestinationPassingPrimitive {
     let b1: Double
     let b2: Double
     let eps: Double
@@ -40,12 +40,18 @@ struct AdamUpdate: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+
+    var isPointwise: Bool { true }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let (g, mu, nu) = (inputs[0], inputs[1], inputs[2])
         let correction1 = inputs[3].scalars(as: Float.self)[0]
         let correction2 = inputs[4].scalars(as: Float.self)[0]
-        let direction = Tensor(uninitializedShape: g.shape, dtype: .float32)
-        let newMu = Tensor(uninitializedShape: g.shape, dtype: .float32)
-        let newNu = Tensor(uninitializedShape: g.shape, dtype: .float32)
+        let (direction, newMu, newNu) = (outputs[0], outputs[1], outputs[2])
         let count = g.size
         let decay1 = Float(b1)
         let decay2 = Float(b2)
@@ -73,7 +79,6 @@ struct AdamUpdate: Primitive {
                 }
             }
         }
-        return [direction, newMu, newNu]
     }
 
     /// The same update written with tensor operations.

@@ -2,7 +2,7 @@
 /// toward zero, saturating at the integer range, with NaN giving 0, as XLA does.
 /// Conversions between integer types keep the low bits, also as XLA does, so int32 -1
 /// becomes uint32 4294967295 and int32 300 becomes uint8 44.
-struct ConvertElementType: Primitive {
+struct ConvertElementType: DestinationPassingPrimitive {
     let newDType: DType
 
     var name: String { "convert_element_type" }
@@ -13,8 +13,16 @@ struct ConvertElementType: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+
+    var isPointwise: Bool { true }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let input = inputs[0]
-        var out = Tensor(uninitializedShape: input.shape, dtype: newDType)
+        var out = outputs[0]
         if input.dtype.isInteger && newDType.isInteger {
             switch input.dtype {
             case .int32: wrap(from: Int32.self, input, &out)
@@ -22,7 +30,7 @@ struct ConvertElementType: Primitive {
             case .uint8: wrap(from: UInt8.self, input, &out)
             case .float32, .bool: preconditionFailure("convert_element_type: \(input.dtype) is not an integer dtype")
             }
-            return [out]
+            return
         }
         switch input.dtype {
         case .float32: convert(from: Float.self, input, &out)
@@ -31,7 +39,6 @@ struct ConvertElementType: Primitive {
         case .uint8: convert(from: UInt8.self, input, &out)
         case .bool: convert(from: Bool.self, input, &out)
         }
-        return [out]
     }
 
     private func convert<S: ConvertibleElement>(from source: S.Type, _ input: Tensor, _ out: inout Tensor) {

@@ -32,7 +32,7 @@ public enum BinaryOperation: String, Sendable, CaseIterable {
     }
 }
 
-struct ElementwiseBinary: Primitive {
+struct ElementwiseBinary: DestinationPassingPrimitive {
     let operation: BinaryOperation
 
     var name: String { operation.jaxName }
@@ -55,8 +55,16 @@ struct ElementwiseBinary: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+
+    var isPointwise: Bool { true }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let (a, b) = (inputs[0], inputs[1])
-        var out = Tensor(uninitializedShape: types[0].shape, dtype: types[0].dtype)
+        var out = outputs[0]
         switch a.dtype {
         case .float32: run(Float.self, a, b, &out)
         case .int32: run(Int32.self, a, b, &out)
@@ -64,7 +72,6 @@ struct ElementwiseBinary: Primitive {
         case .uint8: run(UInt8.self, a, b, &out)
         case .bool: runBool(a, b, &out)
         }
-        return [out]
     }
 
     private func run<T: NumericElement>(_ type: T.Type, _ a: Tensor, _ b: Tensor, _ out: inout Tensor) {

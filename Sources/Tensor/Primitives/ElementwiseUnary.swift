@@ -31,7 +31,7 @@ public enum UnaryOperation: String, Sendable, CaseIterable {
     }
 }
 
-struct ElementwiseUnary: Primitive {
+struct ElementwiseUnary: DestinationPassingPrimitive {
     let operation: UnaryOperation
 
     var name: String { operation.rawValue }
@@ -49,8 +49,16 @@ struct ElementwiseUnary: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+
+    var isPointwise: Bool { true }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let input = inputs[0]
-        var out = Tensor(uninitializedShape: input.shape, dtype: input.dtype)
+        var out = outputs[0]
         let count = input.size
         switch input.dtype {
         case .float32:
@@ -77,7 +85,6 @@ struct ElementwiseUnary: Primitive {
                 out.withElements(Bool.self) { o in ElementwiseLoops.unary(a, o, count: count) { !$0 } }
             }
         }
-        return [out]
     }
 
     private func unsignedKernel<T: UnsignedElement>(_ type: T.Type, _ input: Tensor, _ out: inout Tensor) {

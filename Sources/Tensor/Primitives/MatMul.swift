@@ -1,7 +1,7 @@
 /// Batched matrix product `op(a) @ op(b)` over the last two axes, with the leading
 /// (batch) axes broadcast as in NumPy. `op` transposes the last two axes when the
 /// flag is set, so `x @ w.T` runs as one `cblas_sgemm` with a transpose flag and no copy.
-struct MatMul: Primitive {
+struct MatMul: DestinationPassingPrimitive {
     let transposeA: Bool
     let transposeB: Bool
 
@@ -39,8 +39,16 @@ struct MatMul: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+
+    var isPointwise: Bool { false }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let (a, b) = (inputs[0], inputs[1])
-        var out = Tensor(uninitializedShape: types[0].shape, dtype: types[0].dtype)
+        var out = outputs[0]
         switch a.dtype {
         case .float32:
             run(Float.self, a, b, &out) { pa, pb, po, m, n, k in
@@ -51,7 +59,6 @@ struct MatMul: Primitive {
         case .uint8: runInteger(UInt8.self, a, b, &out)
         case .bool: preconditionFailure("matmul: bool operands")
         }
-        return [out]
     }
 
     private func runInteger<T: NumericElement>(_ type: T.Type, _ a: Tensor, _ b: Tensor, _ out: inout Tensor) {

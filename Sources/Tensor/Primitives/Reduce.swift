@@ -9,7 +9,7 @@ public enum ReduceOperation: String, Sendable {
     case all = "reduce_and"
 }
 
-struct Reduce: Primitive {
+struct Reduce: DestinationPassingPrimitive {
     let operation: ReduceOperation
     let axes: [Int]
 
@@ -39,8 +39,16 @@ struct Reduce: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+
+    var isPointwise: Bool { false }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let (input, outer, length, inner) = ReductionLayout.arrange(inputs[0], axes: axes)
-        var out = Tensor(uninitializedShape: types[0].shape, dtype: types[0].dtype)
+        var out = outputs[0]
         switch input.dtype {
         case .float32:
             input.withElements(Float.self) { a in
@@ -57,7 +65,6 @@ struct Reduce: Primitive {
                 }
             }
         }
-        return [out]
     }
 
     private func floatKernel(_ a: UnsafeMutablePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ outer: Int, _ length: Int, _ inner: Int) {

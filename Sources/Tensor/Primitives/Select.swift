@@ -1,6 +1,6 @@
 /// `select(condition, x, y)`: `x` where the bool condition holds, else `y`, with
 /// NumPy broadcasting of all three operands.
-struct Select: Primitive {
+struct Select: DestinationPassingPrimitive {
     var name: String { "select_n" }
 
     func outputTypes(_ inputs: [TensorType]) -> [TensorType] {
@@ -13,15 +13,22 @@ struct Select: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        var out = Tensor(uninitializedShape: types[0].shape, dtype: types[0].dtype)
-        switch types[0].dtype {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+
+    var isPointwise: Bool { true }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
+        var out = outputs[0]
+        switch out.dtype {
         case .float32: run(Float.self, inputs, &out)
         case .int32: run(Int32.self, inputs, &out)
         case .uint32: run(UInt32.self, inputs, &out)
         case .uint8: run(UInt8.self, inputs, &out)
         case .bool: run(Bool.self, inputs, &out)
         }
-        return [out]
     }
 
     private func run<T>(_ type: T.Type, _ inputs: [Tensor], _ out: inout Tensor) {

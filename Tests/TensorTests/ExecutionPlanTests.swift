@@ -1,0 +1,149 @@
+import Testing
+@testable import Tensor
+
+/// Deterministic values of `shape`, spread over [-1, 1].
+private func ramp(_ shape: [Int], phase: Double = 0) -> Tensor {
+    let count = shape.reduce(1, *)
+    return (Tensor.linspace(-1, 1, count: count) * Tensor(Float(1 + phase)) + Tensor(Float(phase)))
+        .reshaped(shape)
+}
+
+/// The forward pass and squared-error loss of a two-layer perceptron.
+private func mlpLoss(_ params: [String: Tensor], _ x: Tensor, _ y: Tensor) -> Tensor {
+    let hidden = relu(matmul(x, params["w1"]!) + params["b1"]!)
+    let prediction = matmul(hidden, params["w2"]!) + params["b2"]!
+    let error = prediction - y
+    return (error * error).mean()
+}
+
+private func mlpParams() -> [String: Tensor] {
+    ["w1": ramp([20, 16], phase: 0.1), "b1": ramp([16], phase: 0.2), "w2": ramp([16, 4], phase: 0.3), "b2": ramp([4])]
+}
+
+/// A state that a donated step updates: parameters and a moment per parameter.
+private struct UpdateState: Tree {
+    var weights: Tensor
+    var moment: Tensor
+
+    var treeChildren: [(key: String, value: any Tree)] { [("weights", weights), ("moment", moment)] }
+
+    func withTreeChildren(_ children: [any Tree]) -> UpdateState {
+        UpdateState(weights: children[0] as! Tensor, moment: children[1] as! Tensor)
+    }
+}
+
+private func update(_ state: UpdateState, _ gradient: Tensor) -> UpdateState {
+    let moment = state.moment * 0.9 + gradient * 0.1
+    return UpdateState(weights: state.weights - moment * 0.01, moment: moment)
+}
+
+@Suite struct ExecutionPlanTests {
+    @Test func plannedMLPMatchesEager() {
+        let (params, x, y) = (mlpParams(), ramp([8, 20], phase: 0.5), ramp([8, 4], phase: -0.2))
+        let jitted = jit(mlpLoss)
+        let eager = mlpLoss(params, x, y).floats
+        #expect(jitted(params, x, y).floats == eager)
+        #expect(jitted(params, x, y).floats == eager, "the warm call differs from the first call")
+    }
+
+    @Test func intermediateBuffersAreReused() {
+        // A chain of same-shaped values: each needs a buffer only while the next is built.
+        let chain = jit { (x: Tensor) in
+            var value = x
+            for _ in 0..<6 { value = exp(value * 0.5) - value }
+            return value.sum()
+        }
+        let x = ramp([64, 64])
+        var expected = x
+        for _ in 0..<6 { expected = exp(expected * 0.5) - expected }
+        #expect(chain(x).floats == expected.sum().floats)
+
+        let cache = JitCache()
+        let traced = jit({ (x: Tensor) in
+            var value = x
+            for _ in 0..<6 { value = exp(value * 0.5) - value }
+            return value.sum()
+        }, cache: cache)
+        _ = traced(x)
+        let plan = ExecutionPlan(cache.jaxprs[0])
+        let persistent = plan.bufferPlan.buffers.filter { $0.kind == .persistent }
+        #expect(plan.steps.count == 19)
+        #expect(persistent.count <= 2, "\(persistent.count) buffers for a chain of 18 elementwise steps")
+    }
+
+    @Test func reshapeViewKeepsItsBufferAlive() {
+        // The reshaped view is read after the value it views is last read directly, so
+        // its buffer must not be reused in between.
+        let function = jit { (x: Tensor) in
+            let doubled = x * 2
+            let flat = doubled.reshaped([16])
+            let other = (x + 1) * 3
+            return flat + other.reshaped([16])
+        }
+        let x = ramp([4, 4])
+        let expected = (x * 2).reshaped([16]) + ((x + 1) * 3).reshaped([16])
+        #expect(function(x).floats == expected.floats)
+        #expect(function(x).floats == expected.floats)
+    }
+
+    @Test func warmMLPCallAllocatesOnlyOutputs() async {
+        // tensorAllocationCount is process-wide and other tests allocate concurrently,
+        // so the count is taken in a child process.
+        await #expect(processExitsWith: .success) {
+            let (params, x, y) = (mlpParams(), ramp([32, 20], phase: 0.5), ramp([32, 4], phase: -0.2))
+            let lossAndGradient = jit { (params: [String: Tensor], x: Tensor, y: Tensor) in
+                let (loss, gradients) = valueAndGrad { (params: [String: Tensor]) in mlpLoss(params, x, y) }(params)
+                return gradients.merging(["loss": loss]) { first, _ in first }
+            }
+            _ = lossAndGradient(params, x, y)
+            _ = lossAndGradient(params, x, y)
+            let before = tensorAllocationCount
+            let outputs = lossAndGradient(params, x, y)
+            let allocations = tensorAllocationCount - before
+            // One loss and four gradients.
+            #expect(allocations <= 5, "a warm call allocated \(allocations) tensors for 5 outputs")
+            #expect(outputs.count == 5)
+        }
+    }
+
+    @Test func donatedStepReusesInputStorage() {
+        let gradient = ramp([32, 8], phase: 0.4)
+        let initial = UpdateState(weights: ramp([32, 8]), moment: ramp([32, 8], phase: 0.3) * 0.1)
+
+        let plain = jit(update)
+        let donated = jit(update, donateArgnums: [0])
+        var expected = initial
+        var state = UpdateState(weights: initial.weights + 0, moment: initial.moment + 0)
+        for _ in 0..<3 {
+            expected = plain(expected, gradient)
+            let weightsAddress = state.weights.storage!.raw
+            let momentAddress = state.moment.storage!.raw
+            state = donated(state, gradient)
+            #expect(state.weights.storage!.raw == weightsAddress)
+            #expect(state.moment.storage!.raw == momentAddress)
+            #expect(state.weights.floats == expected.weights.floats)
+            #expect(state.moment.floats == expected.moment.floats)
+        }
+    }
+
+    @Test func donatedStorageSharedByTwoLeavesIsCopied() {
+        // Both leaves share one storage, so writing the new weights into it would change
+        // the moment that the step still reads.
+        let shared = ramp([16])
+        let state = UpdateState(weights: shared, moment: shared)
+        let gradient = ramp([16], phase: 0.7)
+        let expected = update(state, gradient)
+        let result = jit(update, donateArgnums: [0])(state, gradient)
+        #expect(result.weights.floats == expected.weights.floats)
+        #expect(result.moment.floats == expected.moment.floats)
+        #expect(shared.floats == ramp([16]).floats)
+    }
+
+    @Test func gradAndVMapOfDonatingJitIgnoreDonation() {
+        let donated = jit({ (x: Tensor) in (x * x).sum() }, donateArgnums: [0])
+        let x = ramp([5])
+        #expect(grad(donated)(x).floats == (x * 2).floats)
+        #expect(vmap(donated)(ramp([3, 5])).floats == (ramp([3, 5]) * ramp([3, 5])).sum(axis: 1).floats)
+        #expect(x.floats == ramp([5]).floats)
+    }
+}
