@@ -14,6 +14,7 @@ struct Options {
     var dataDirectory: String?
     var dataset = DatasetName.mnist
     var style = Style.compact
+    var jit = true
 
     static let usage = """
         Usage: mnist [options]
@@ -30,6 +31,8 @@ struct Options {
           --dataset NAME         mnist or fashion-mnist (default mnist)
           --style NAME           compact or setup: how the model is written (default compact);
                                  both give the same parameters and results
+          --no-jit               run the training step eagerly, operation by operation, instead
+                                 of compiling it with jit (slower)
           --help                 print this text
         """
 
@@ -40,6 +43,10 @@ struct Options {
         while let flag = remaining.popFirst() {
             if flag == "--help" || flag == "-h" {
                 return .failure(OptionsError(message: nil))
+            }
+            if flag == "--no-jit" {
+                options.jit = false
+                continue
             }
             let known = ["--epochs", "--batch-size", "--learning-rate", "--seed", "--data-dir", "--dataset", "--style"]
             guard known.contains(flag) else {

@@ -14,16 +14,45 @@ struct ImageTensors {
     var count: Int { images.shape[0] }
 }
 
-/// One training step: gathers the batch, computes the mean softmax cross-entropy and
-/// its gradient, and applies the gradient. Returns the next state and the loss.
-func trainStep(_ state: TrainState<TensorTree>, _ data: ImageTensors, _ oneHotLabels: Tensor, _ indices: Tensor) -> (TrainState<TensorTree>, Float) {
-    let x = data.images[indices]
+/// The output of one training step as a tree, so that a jitted step can return it.
+struct StepOutput: Tree {
+    let state: TrainState<TensorTree>
+    /// The batch's mean loss, a float32 scalar.
+    let loss: Tensor
+
+    var treeChildren: [(key: String, value: any Tree)] { [("state", state), ("loss", loss)] }
+
+    func withTreeChildren(_ children: [any Tree]) -> StepOutput {
+        StepOutput(state: children[0] as! TrainState<TensorTree>, loss: children[1] as! Tensor)
+    }
+}
+
+/// Runs one training step: gathers the batch at `indices`, computes the mean softmax
+/// cross-entropy and its gradient, and applies the gradient. The body uses only tensor
+/// operations, so `jit` can trace it.
+func trainStep(_ state: TrainState<TensorTree>, _ images: Tensor, _ oneHotLabels: Tensor, _ indices: Tensor) -> StepOutput {
+    let x = images[indices]
     let y = oneHotLabels[indices]
     let (loss, grads) = valueAndGrad { (params: TensorTree) in
         let logits = state.applyFn(["params": params], x)
         return softmaxCrossEntropy(logits: logits, labels: y).mean()
     }(state.params)
-    return (state.applyGradients(grads), loss.floatValue)
+    return StepOutput(state: state.applyGradients(grads), loss: loss)
+}
+
+/// Returns the training step on `data` as a function of the state and the batch
+/// indices, compiled with `jit` unless `compiled` is false.
+///
+/// The jitted step captures the images and the one-hot labels, so they are constants
+/// of its graph, as in the JAX reference.
+func makeTrainStep(
+    _ data: ImageTensors, oneHotLabels: Tensor, compiled: Bool
+) -> (TrainState<TensorTree>, Tensor) -> StepOutput {
+    let images = data.images
+    let step = { (state: TrainState<TensorTree>, indices: Tensor) in
+        trainStep(state, images, oneHotLabels, indices)
+    }
+    return compiled ? jit(step, name: "the MNIST training step") : step
 }
 
 /// The fraction of `data` that the model classifies correctly, evaluated in chunks
