@@ -9,6 +9,7 @@ let cases: [(name: String, run: () -> Void)] = [
     ("sum", TensorCases.sum1e7),
     ("small-op", TensorCases.smallAdd),
     ("train-step", TrainingCases.stepLatency),
+    ("train-step-jit", TrainingCases.jittedStepLatency),
 ]
 
 let selected = Array(CommandLine.arguments.dropFirst())

@@ -65,7 +65,7 @@ private func update(_ state: UpdateState, _ gradient: Tensor) -> UpdateState {
             return value.sum()
         }, cache: cache)
         _ = traced(x)
-        let plan = ExecutionPlan(cache.jaxprs[0])
+        let plan = ExecutionPlan(cache.jaxprs[0], fusesElementwise: false)
         let persistent = plan.bufferPlan.buffers.filter { $0.kind == .persistent }
         #expect(plan.steps.count == 19)
         #expect(persistent.count <= 2, "\(persistent.count) buffers for a chain of 18 elementwise steps")
@@ -145,5 +145,49 @@ private func update(_ state: UpdateState, _ gradient: Tensor) -> UpdateState {
         #expect(grad(donated)(x).floats == (x * 2).floats)
         #expect(vmap(donated)(ramp([3, 5])).floats == (ramp([3, 5]) * ramp([3, 5])).sum(axis: 1).floats)
         #expect(x.floats == ramp([5]).floats)
+    }
+}
+
+@Suite struct ElementwiseFusionTests {
+    /// The compiled plans of `function` at `x`, with and without fusion.
+    private func plans(_ function: @escaping (Tensor) -> Tensor, _ x: Tensor) -> (fused: ExecutionPlan, unfused: ExecutionPlan) {
+        let cache = JitCache()
+        _ = jit(function, cache: cache)(x)
+        let jaxpr = cache.jaxprs[0]
+        return (ExecutionPlan(jaxpr), ExecutionPlan(jaxpr, fusesElementwise: false))
+    }
+
+    @Test func geluChainBecomesOneStep() {
+        let gelu = { (x: Tensor) in x * 0.5 * (tanh((x + x * x * x * 0.044715) * 0.7978846) + 1) }
+        let x = ramp([64, 33], phase: 0.25)
+        let (fused, unfused) = plans(gelu, x)
+        #expect(unfused.steps.count == 9)
+        #expect(fused.steps.count == 1)
+        #expect(fused.fusedStepCount == 1)
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.run([x])[0].floats == gelu(x).floats)
+    }
+
+    @Test func rowBroadcastAndSharedValues() {
+        // `hidden` is read twice, so it ends one chain and starts two reads of another.
+        let bias = ramp([300], phase: 0.6)
+        let function = { (x: Tensor) in
+            let hidden = relu(x + bias) * 1.5
+            return exp(-hidden) + hidden / (hidden + 2)
+        }
+        let x = ramp([3, 300], phase: -0.4)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.count < unfused.steps.count)
+        #expect(fused.fusedStepCount == 2)
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+    }
+
+    @Test func columnBroadcastIsNotFused() {
+        let column = ramp([4, 1], phase: 0.2)
+        let function = { (x: Tensor) in exp(x * column) + 1 }
+        let x = ramp([4, 5])
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.steps.count == 2, "the multiply by a column stays a separate step")
     }
 }

@@ -38,10 +38,13 @@ struct ExecutionPlan: @unchecked Sendable {
     /// The number of equations removed as dead code and folded as constants.
     let removedEquationCount: Int
     let foldedEquationCount: Int
+    /// The number of steps that each run a chain of elementwise operations in one pass.
+    let fusedStepCount: Int
 
     /// Compiles `jaxpr`, whose constants must all be concrete. The storages of the
     /// input leaves at positions `donatedInputs` may be overwritten by `run`.
-    init(_ jaxpr: Jaxpr, donatedInputs: Set<Int> = []) {
+    /// Chains of elementwise steps become single passes unless `fusesElementwise` is false.
+    init(_ jaxpr: Jaxpr, donatedInputs: Set<Int> = [], fusesElementwise: Bool = true) {
         precondition(jaxpr.hasOnlyConcreteConstants, "jit: cannot compile a graph whose constants are tracers")
         let live = Self.liveEquations(jaxpr)
 
@@ -71,7 +74,7 @@ struct ExecutionPlan: @unchecked Sendable {
             }
         }
 
-        var pending = [(primitive: any Primitive, inputs: [Int], inputTypes: [TensorType], outputs: [Int], types: [TensorType])]()
+        var pending = [PendingStep]()
         var folded = 0
         for (index, equation) in jaxpr.equations.enumerated() where live[index] {
             let inputs = equation.inputs.map(slot)
@@ -88,6 +91,10 @@ struct ExecutionPlan: @unchecked Sendable {
             }
         }
         let outputSlots = jaxpr.outputs.map(slot)
+        var fusedStepCount = 0
+        if fusesElementwise {
+            (pending, fusedStepCount) = ElementwiseFusion.fuse(pending, outputSlots: outputSlots)
+        }
 
         // The last step that reads each slot. Outputs count as read after every step.
         var lastReader = [Int: Int]()
@@ -116,6 +123,7 @@ struct ExecutionPlan: @unchecked Sendable {
         self.outputSlots = outputSlots
         self.removedEquationCount = live.filter { !$0 }.count
         self.foldedEquationCount = folded
+        self.fusedStepCount = fusedStepCount
     }
 
     /// Marks the equations that some output depends on, walking the graph backwards.
