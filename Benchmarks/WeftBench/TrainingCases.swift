@@ -67,7 +67,7 @@ enum TrainingCases {
             step()
             let allocations = tensorAllocationCount - before
             report(
-                "jitted train step, batch \(batchSize)\(donated ? ", state donated" : "")",
+                "jit train step, batch \(batchSize)\(donated ? ", donated" : "")",
                 String(format: "median %.0f us, p90 %.0f us (%.0f steps/s), %d tensor allocations per step",
                        Timing.median(times) * 1e6, Timing.percentile(times, 0.9) * 1e6, 1 / Timing.median(times),
                        allocations))
