@@ -63,6 +63,26 @@ import Testing
         #expect(jit(function)(x).floats == function(x).floats)
     }
 
+    @Test func condInsideLoopEqualsEager() {
+        let function = { (x: Tensor) -> Tensor in
+            forLoop(0, 8, body: { i, c in
+                cond((i % 2) .== 0, { (c: Tensor) in c * 0.5 }, { c in exp(c) }, c)
+            }, initial: x)
+        }
+        let x = Tensor([0.25, -0.5] as [Float])
+        #expect(jit(function)(x).floats == function(x).floats)
+    }
+
+    @Test func scanOfLengthZeroUnderJit() {
+        let function = { (xs: Tensor) -> [Tensor] in
+            let (carry, ys) = scan({ (c: Tensor, x: Tensor) in (c + x, c * x) }, initial: Tensor.ones([2]), xs: xs)
+            return [carry, ys]
+        }
+        let result = jit(function)(Tensor.zeros([0, 2]))
+        #expect(result[0].floats == [1, 1])
+        #expect(result[1].shape == [0, 2])
+    }
+
     @Test func condCompilesBothBranches() {
         let w = Tensor([2, -1, 0.5] as [Float])
         let function = { (inputs: [Tensor]) -> Tensor in

@@ -18,6 +18,9 @@ struct CompiledBody {
     init?(_ body: ClosedBody) {
         let jaxpr = traceBodyJaxpr(body)
         guard jaxpr.hasOnlyConcreteConstants else { return nil }
+        // TODO: donate the carry to the plan from the second iteration on, when no other
+        // value (such as a stacked y of scan) shares the previous iteration's carry, so
+        // that large carries are updated in place.
         self.jaxpr = jaxpr
         self.plan = TraceStack.$dynamicTrace.withValue(nil) { ExecutionPlan(jaxpr) }
     }
