@@ -126,6 +126,20 @@ private func update(_ state: UpdateState, _ gradient: Tensor) -> UpdateState {
         }
     }
 
+    @Test func warmDonatedStepAllocatesNothing() async {
+        await #expect(processExitsWith: .success) {
+            let gradient = ramp([32, 8], phase: 0.4)
+            let step = jit(update, donateArgnums: [0])
+            var state = UpdateState(weights: ramp([32, 8]), moment: ramp([32, 8], phase: 0.3))
+            state = step(state, gradient)
+            state = step(state, gradient)
+            let before = tensorAllocationCount
+            state = step(state, gradient)
+            let allocations = tensorAllocationCount - before
+            #expect(allocations == 0, "a warm donated step allocated \(allocations) tensors")
+        }
+    }
+
     @Test func donatedStorageSharedByTwoLeavesIsCopied() {
         // Both leaves share one storage, so writing the new weights into it would change
         // the moment that the step still reads.

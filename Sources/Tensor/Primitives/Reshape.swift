@@ -27,7 +27,7 @@ struct Reshape: Primitive {
 }
 
 /// Permutes the axes: output axis `i` is input axis `permutation[i]`.
-struct Transpose: Primitive {
+struct Transpose: DestinationPassingPrimitive {
     let permutation: [Int]
 
     var name: String { "transpose" }
@@ -42,13 +42,20 @@ struct Transpose: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+
+    var isPointwise: Bool { false }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let input = inputs[0]
-        var out = Tensor(uninitializedShape: types[0].shape, dtype: input.dtype)
+        var out = outputs[0]
         switch input.dtype.byteSize {
         case 4: Copying.permute(input, into: &out, permutation: permutation, as: UInt32.self)
         default: Copying.permute(input, into: &out, permutation: permutation, as: UInt8.self)
         }
-        return [out]
     }
 
     func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
@@ -65,7 +72,7 @@ struct Transpose: Primitive {
 
 /// Broadcasts to `shape` by NumPy rules: the input's axes align with the last axes of
 /// `shape`, and each is either equal or 1.
-struct BroadcastTo: Primitive {
+struct BroadcastTo: DestinationPassingPrimitive {
     let shape: [Int]
 
     var name: String { "broadcast_in_dim" }
@@ -80,13 +87,20 @@ struct BroadcastTo: Primitive {
     }
 
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+
+    var isPointwise: Bool { false }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let input = inputs[0]
-        var out = Tensor(uninitializedShape: shape, dtype: input.dtype)
+        var out = outputs[0]
         switch input.dtype.byteSize {
         case 4: Copying.broadcast(input, into: &out, as: UInt32.self)
         default: Copying.broadcast(input, into: &out, as: UInt8.self)
         }
-        return [out]
     }
 
     func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
