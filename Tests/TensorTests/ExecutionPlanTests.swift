@@ -1,14 +1,15 @@
 import Testing
 @testable import Tensor
 
-/// Deterministic values of `shape`, spread over [-1, 1].
+/// Deterministic values of `shape`: evenly spaced from -1 to 1, then scaled by
+/// `1 + phase` and shifted by `phase`.
 private func ramp(_ shape: [Int], phase: Double = 0) -> Tensor {
     let count = shape.reduce(1, *)
     return (Tensor.linspace(-1, 1, count: count) * Tensor(Float(1 + phase)) + Tensor(Float(phase)))
         .reshaped(shape)
 }
 
-/// The forward pass and squared-error loss of a two-layer perceptron.
+/// Computes the squared-error loss of a two-layer perceptron's forward pass.
 private func mlpLoss(_ params: [String: Tensor], _ x: Tensor, _ y: Tensor) -> Tensor {
     let hidden = relu(matmul(x, params["w1"]!) + params["b1"]!)
     let prediction = matmul(hidden, params["w2"]!) + params["b2"]!
@@ -163,7 +164,7 @@ private func update(_ state: UpdateState, _ gradient: Tensor) -> UpdateState {
 }
 
 @Suite struct ElementwiseFusionTests {
-    /// The compiled plans of `function` at `x`, with and without fusion.
+    /// Traces `function` at `x` and compiles the graph with and without fusion.
     private func plans(_ function: @escaping (Tensor) -> Tensor, _ x: Tensor) -> (fused: ExecutionPlan, unfused: ExecutionPlan) {
         let cache = JitCache()
         _ = jit(function, cache: cache)(x)

@@ -7,9 +7,10 @@ import Synchronization
 /// once, at compile time, every equation whose inputs are all constants (constant
 /// folding), and their results become preset slots. Destination-passing kernels write
 /// into buffers assigned at compile time (`BufferPlan`): intermediate values share
-/// buffers that the plan keeps between calls, so a warm call allocates only the buffers
-/// of its outputs, and none for outputs that reuse donated inputs. Each slot is cleared
-/// after its last use, so values that kernels allocated themselves are freed early.
+/// buffers that the plan keeps between calls. A warm call allocates the buffers of its
+/// outputs (none for outputs that reuse donated inputs) and whatever the other kernels
+/// allocate themselves. Each slot is cleared after its last use, so values that kernels
+/// allocated themselves are freed early.
 struct ExecutionPlan: @unchecked Sendable {
     /// One kernel call: reads `inputs`, writes `outputs`, then clears `releasedSlots`
     /// (the slots that no later step or output reads).
