@@ -38,6 +38,10 @@ private func update(_ state: UpdateState, _ gradient: Tensor) -> UpdateState {
     return UpdateState(weights: state.weights - moment * 0.01, moment: moment)
 }
 
+private struct UncheckedSendableFunction: @unchecked Sendable {
+    let call: (Tensor) -> Tensor
+}
+
 @Suite struct ExecutionPlanTests {
     @Test func plannedMLPMatchesEager() {
         let (params, x, y) = (mlpParams(), ramp([8, 20], phase: 0.5), ramp([8, 4], phase: -0.2))
@@ -70,6 +74,32 @@ private func update(_ state: UpdateState, _ gradient: Tensor) -> UpdateState {
         let persistent = plan.bufferPlan.buffers.filter { $0.kind == .persistent }
         #expect(plan.steps.count == 19)
         #expect(persistent.count <= 2, "\(persistent.count) buffers for a chain of 18 elementwise steps")
+    }
+
+    @Test func concurrentCallsUseSeparateBuffers() async {
+        let function = jit { (x: Tensor) in
+            var value = x
+            for _ in 0..<4 { value = exp(value * 0.25) - value.sum(axis: 1, keepDims: true) * 0.01 }
+            return value
+        }
+        let inputs = (0..<8).map { ramp([48, 48], phase: Double($0) * 0.1) }
+        let expected = inputs.map { function($0).floats }
+        // A jitted function is safe to call from several tasks (its cache and buffer
+        // pool are locked), but its closure type is not marked Sendable.
+        let shared = UncheckedSendableFunction(call: function)
+        let results = await withTaskGroup(of: (Int, [Float]).self) { group in
+            for _ in 0..<4 {
+                for (index, input) in inputs.enumerated() {
+                    group.addTask { (index, shared.call(input).floats) }
+                }
+            }
+            var results = [(Int, [Float])]()
+            for await result in group { results.append(result) }
+            return results
+        }
+        for (index, values) in results {
+            #expect(values == expected[index], "input \(index) gave different values when run concurrently")
+        }
     }
 
     @Test func reshapeViewKeepsItsBufferAlive() {
