@@ -19,6 +19,7 @@ bash "$shared/bench/setup.sh" > "$out/setup.txt"
 
 swift build -c release --product weft-bench > "$out/build.txt" 2>&1
 swift build -c release --product mnist >> "$out/build.txt" 2>&1
+swift build -c release --product linreg >> "$out/build.txt" 2>&1
 
 echo "== weft-bench" | tee "$out/weft-bench.txt"
 .build/release/weft-bench | tee -a "$out/weft-bench.txt"
@@ -27,7 +28,12 @@ echo "== JAX micro.py (matmul, dot)" | tee "$out/jax-micro.txt"
 "$python" "$shared/bench/micro.py" --only ab --data "$data" | tee -a "$out/jax-micro.txt"
 
 for run in 1 2; do
-    echo "== Weft MNIST, 3 epochs, run $run" | tee "$out/weft-mnist-$run.txt"
+    echo "== Weft MNIST eager (--no-jit), 3 epochs, run $run" | tee "$out/weft-mnist-eager-$run.txt"
+    /usr/bin/time -v .build/release/mnist --no-jit --epochs 3 --data-dir "$data" 2>"$out/weft-mnist-eager-$run.time" \
+        | grep -E '^Epoch' | tee -a "$out/weft-mnist-eager-$run.txt"
+    grep -E 'Maximum resident|Elapsed' "$out/weft-mnist-eager-$run.time" | tee -a "$out/weft-mnist-eager-$run.txt"
+
+    echo "== Weft MNIST jit, 3 epochs, run $run" | tee "$out/weft-mnist-$run.txt"
     /usr/bin/time -v .build/release/mnist --epochs 3 --data-dir "$data" 2>"$out/weft-mnist-$run.time" \
         | grep -E '^Epoch' | tee -a "$out/weft-mnist-$run.txt"
     grep -E 'Maximum resident|Elapsed' "$out/weft-mnist-$run.time" | tee -a "$out/weft-mnist-$run.txt"
@@ -38,4 +44,9 @@ for run in 1 2; do
         | grep -E '^epoch=|first_step' | tee -a "$out/jax-mnist-$run.txt"
     grep -E 'Maximum resident|Elapsed' "$out/jax-mnist-$run.time" | tee -a "$out/jax-mnist-$run.txt"
 done
+echo "== Weft linreg" | tee "$out/weft-linreg.txt"
+.build/release/linreg | tee -a "$out/weft-linreg.txt"
+echo "== JAX linreg.py" | tee "$out/jax-linreg.txt"
+"$python" "$shared/bench/linreg.py" | grep -E '^variant=' | tee -a "$out/jax-linreg.txt"
+
 echo "results in $out"
