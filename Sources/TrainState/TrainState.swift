@@ -7,7 +7,7 @@
 ///
 /// `applyGradients` returns the next state and leaves this one unchanged. The state is
 /// a tree whose leaves are `step`, `params` and `optState` (paths `step`,
-/// `params/...`, `opt_state/...`); the apply function and the optimizer are code, not
+/// `params/...`, `opt_state/...`). The apply function and the optimizer are code, not
 /// leaves, so a transformation can trace a whole training step through it.
 ///
 /// ```swift

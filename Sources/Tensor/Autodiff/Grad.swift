@@ -116,7 +116,7 @@ func differentiateFirst<First: Tree, each Rest, Output, Aux>(
 /// float32 tensors; the gradient has its structure. Other arguments can be anything.
 ///
 /// Stops when the function returns a non-scalar (naming the shape) or the
-/// differentiated argument holds integer tensors.
+/// differentiated argument contains integer tensors.
 public func grad<First: Tree, each Rest>(
     _ function: @escaping (First, repeat each Rest) -> Tensor
 ) -> (First, repeat each Rest) -> First {
@@ -160,7 +160,7 @@ public func grad<First: Tree, each Rest, Aux>(
 }
 
 /// The gradients with respect to the arguments at `argnums` (`jax.grad(f, argnums=(0, 1))`).
-/// The result holds one optional per argument: the gradient for each differentiated
+/// The result contains one optional per argument: the gradient for each differentiated
 /// argument and nil for the others, so `let (dw, db, _) = grad(mse, argnums: 0, 1)(w, b, x)`.
 public func grad<each A>(
     _ function: @escaping (repeat each A) -> Tensor, argnums first: Int, _ more: Int...

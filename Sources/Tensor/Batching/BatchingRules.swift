@@ -23,9 +23,9 @@ enum Batching {
         return x.expandDims(0).broadcast(to: [size] + x.shape)
     }
 
-    /// Operands of a broadcasting elementwise primitive with every batched input's batch
-    /// axis at 0 and ones inserted so that the batch axes line up; unbatched inputs
-    /// stay as they are and broadcast from the right.
+    /// Aligns the operands of a broadcasting elementwise primitive: every batched input
+    /// gets its batch axis at 0 and ones inserted so that the batch axes line up.
+    /// Unbatched inputs stay as they are and broadcast from the right.
     static func alignForBroadcast(_ inputs: [Tensor], axes: [Int?]) -> [Tensor] {
         let rank = zip(inputs, axes).map { $1 == nil ? $0.rank : $0.rank - 1 }.max() ?? 0
         return zip(inputs, axes).map { input, axis in

@@ -3,9 +3,9 @@
 /// `x.at[i].set(v)` returns a new tensor equal to `x` except at `i`; `x` itself never
 /// changes. When `x`'s storage has no other owner (for example `x` is not used again,
 /// or was passed with `consume`), the update is written into that storage instead of
-/// a copy. Out-of-bounds semantics follow JAX: integer positions and index tensors
-/// wrap negative values once; positions still out of bounds are dropped from the
-/// update (reads clamp instead, see `take`).
+/// a copy. Out-of-bounds semantics follow JAX. Integer positions and index tensors
+/// wrap negative values once, and positions still out of bounds are dropped from the
+/// update. Reads clamp instead (see `take`).
 extension Tensor {
     public var at: TensorUpdateIndexer { TensorUpdateIndexer(box: TensorBox(self)) }
 }

@@ -39,12 +39,6 @@ struct AdamUpdate: DestinationPassingPrimitive {
         return [g, g, g]
     }
 
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        evaluate(inputs, into: outputs)
-        return outputs
-    }
-
     var isPointwise: Bool { true }
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {

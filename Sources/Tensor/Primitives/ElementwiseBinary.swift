@@ -54,12 +54,6 @@ struct ElementwiseBinary: DestinationPassingPrimitive {
         return [TensorType(shape: shape, dtype: dtype)]
     }
 
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        evaluate(inputs, into: outputs)
-        return outputs
-    }
-
     var isPointwise: Bool { true }
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {

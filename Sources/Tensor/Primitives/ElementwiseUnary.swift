@@ -48,12 +48,6 @@ struct ElementwiseUnary: DestinationPassingPrimitive {
         return [input]
     }
 
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        evaluate(inputs, into: outputs)
-        return outputs
-    }
-
     var isPointwise: Bool { true }
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {

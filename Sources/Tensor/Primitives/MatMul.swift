@@ -38,12 +38,6 @@ struct MatMul: DestinationPassingPrimitive {
         return [TensorType(shape: batch + [m, n], dtype: a.dtype)]
     }
 
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        evaluate(inputs, into: outputs)
-        return outputs
-    }
-
     var isPointwise: Bool { false }
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {

@@ -38,12 +38,6 @@ struct Reduce: DestinationPassingPrimitive {
         return [TensorType(shape: shape, dtype: input.dtype)]
     }
 
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        evaluate(inputs, into: outputs)
-        return outputs
-    }
-
     var isPointwise: Bool { false }
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
@@ -144,8 +138,8 @@ struct Reduce: DestinationPassingPrimitive {
     }
 }
 
-/// The index of the largest (or smallest) element along one axis; the first index on
-/// ties, and the first NaN when there is one, as NumPy does.
+/// The index of the largest (or smallest) element along one axis. Ties give the first
+/// index, and a NaN wins (the first one), as in NumPy.
 struct ArgReduce: Primitive {
     let isMax: Bool
     let axis: Int

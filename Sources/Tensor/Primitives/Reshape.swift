@@ -41,12 +41,6 @@ struct Transpose: DestinationPassingPrimitive {
         return [TensorType(shape: permutation.map { shape[$0] }, dtype: inputs[0].dtype)]
     }
 
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        evaluate(inputs, into: outputs)
-        return outputs
-    }
-
     var isPointwise: Bool { false }
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
@@ -84,12 +78,6 @@ struct BroadcastTo: DestinationPassingPrimitive {
             && zip(input.reversed(), shape.reversed()).allSatisfy { $0 == $1 || $0 == 1 }
         precondition(valid, "broadcast(to:): cannot broadcast shape \(formatShape(input)) to \(formatShape(shape))")
         return [TensorType(shape: shape, dtype: inputs[0].dtype)]
-    }
-
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        evaluate(inputs, into: outputs)
-        return outputs
     }
 
     var isPointwise: Bool { false }

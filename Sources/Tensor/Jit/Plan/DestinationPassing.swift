@@ -15,3 +15,12 @@ protocol DestinationPassingPrimitive: Primitive {
     /// same shape and element size whose value is not read afterwards.
     var isPointwise: Bool { get }
 }
+
+extension DestinationPassingPrimitive {
+    /// Allocates the outputs and runs `evaluate(_:into:)`, the eager path.
+    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        evaluate(inputs, into: outputs)
+        return outputs
+    }
+}

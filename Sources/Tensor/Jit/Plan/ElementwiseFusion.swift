@@ -34,12 +34,6 @@ struct FusedElementwise: DestinationPassingPrimitive {
 
     func outputTypes(_ inputs: [TensorType]) -> [TensorType] { [outputType] }
 
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
-        let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        evaluate(inputs, into: outputs)
-        return outputs
-    }
-
     func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
         preconditionFailure("fused_elementwise: fused steps exist only in compiled plans and are not differentiated")
     }
