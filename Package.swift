@@ -32,19 +32,31 @@ let package = Package(
         .target(name: "TrainState", dependencies: ["Tensor", "NN", "Optim"]),
         .target(name: "Datasets", dependencies: ["CZlib"]),
         .target(name: "Weft", dependencies: ["Tensor", "NN", "Optim", "TrainState", "Datasets"]),
+        // The model and training code of the MNIST example, shared with weft-bench.
+        .target(
+            name: "MNISTWorkload",
+            dependencies: ["Tensor", "NN", "TrainState", "Datasets"],
+            path: "Examples/MNISTWorkload"
+        ),
+        // The linear regression of the linreg example, shared with weft-bench.
+        .target(
+            name: "LinearRegressionWorkload",
+            dependencies: ["Tensor"],
+            path: "Examples/LinearRegressionWorkload"
+        ),
         .executableTarget(
             name: "MNISTExample",
-            dependencies: ["Weft"],
+            dependencies: ["Weft", "MNISTWorkload"],
             path: "Examples/MNIST"
         ),
         .executableTarget(
             name: "LinearRegressionExample",
-            dependencies: ["Weft"],
+            dependencies: ["Weft", "LinearRegressionWorkload"],
             path: "Examples/LinearRegression"
         ),
         .executableTarget(
             name: "WeftBench",
-            dependencies: ["Weft", "CBLAS"],
+            dependencies: ["Weft", "CBLAS", "MNISTWorkload", "LinearRegressionWorkload"],
             path: "Benchmarks/WeftBench"
         ),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

@@ -2,18 +2,19 @@ import CBLAS
 import Foundation
 import Tensor
 
-/// Micro-benchmarks of the Tensor core.
+/// Micro-benchmarks of the Tensor core. Each function prints its case line.
 enum TensorCases {
+    /// Measures `matmul-1024`: a 1024 x 1024 float32 matrix product, through Weft and through
+    /// `cblas_sgemm` on plain buffers, in GFLOP/s (median of 12 each).
     static func matmul1024() {
         let n = 1024
         let a = Tensor.full([n, n], 0.5)
         let b = Tensor.full([n, n], 0.25)
         let flops = 2.0 * Double(n * n * n)
-        // The same product through cblas_sgemm on plain buffers. The two are timed
-        // alternately so that load from other processes affects both alike.
         let left = [Float](repeating: 0.5, count: n * n)
         let right = [Float](repeating: 0.25, count: n * n)
         var out = [Float](repeating: 0, count: n * n)
+        // The two are timed alternately so that load from other processes affects both alike.
         var weft = [Double]()
         var direct = [Double]()
         for _ in 0..<12 {
@@ -25,36 +26,49 @@ enum TensorCases {
         }
         weft.sort()
         direct.sort()
-        let weftRate = flops / Timing.median(weft) / 1e9
-        let directRate = flops / Timing.median(direct) / 1e9
-        report("matmul 1024^3", String(format: "%.1f GFLOP/s (cblas_sgemm direct %.1f GFLOP/s, ratio %.2f)", weftRate, directRate, weftRate / directRate))
+        Report.caseLine("matmul-1024", [
+            "gflops": flops / Timing.median(weft) / 1e9,
+            "direct_gflops": flops / Timing.median(direct) / 1e9,
+        ])
     }
 
+    /// Measures `dot-1e8`: the dot product of two float32 vectors of 1e8 elements, in milliseconds.
     static func dot1e8() {
         let count = 100_000_000
         let a = Tensor.full([count], 0.5)
         let b = Tensor.full([count], 2)
         let times = Timing.measure(repetitions: 5) { _ = dot(a, b) }
-        report("dot 1e8", String(format: "%.1f ms", Timing.median(times) * 1e3))
+        Report.caseLine("dot-1e8", ["ms": Timing.median(times) * 1e3])
     }
 
+    /// Measures `chain-1e6`: the eager chain `exp(x) * y + z` on 1e6 float32 elements.
     static func elementwiseChain() {
         let count = 1_000_000
         let x = Tensor.full([count], 0.5)
         let y = Tensor.full([count], 1.5)
         let z = Tensor.full([count], -1)
         let times = Timing.measure(repetitions: 50) { _ = exp(x) * y + z }
-        // Bytes the chain must touch at least: three inputs read, one output written.
+        // Bytes that the chain must touch at least: three inputs read, one output written.
         let bytes = Double(4 * count * 4)
-        report("exp(x) * y + z, 1e6", String(format: "%.3f ms, %.1f GB/s (4 arrays touched)", Timing.median(times) * 1e3, bytes / Timing.median(times) / 1e9))
+        Report.caseLine("chain-1e6", [
+            "ms": Timing.median(times) * 1e3,
+            "gbps": bytes / Timing.median(times) / 1e9,
+        ])
     }
 
+    /// Measures `sum-1e7`: the sum of 1e7 float32 elements.
     static func sum1e7() {
-        let x = Tensor.full([10_000_000], 0.1)
+        let count = 10_000_000
+        let x = Tensor.full([count], 0.1)
         let times = Timing.measure(repetitions: 20) { _ = x.sum() }
-        report("sum 1e7", String(format: "%.2f ms, %.1f GB/s", Timing.median(times) * 1e3, 4e7 / Timing.median(times) / 1e9))
+        Report.caseLine("sum-1e7", [
+            "ms": Timing.median(times) * 1e3,
+            "gbps": Double(4 * count) / Timing.median(times) / 1e9,
+        ])
     }
 
+    /// Measures `small-add`: the time of one eager addition of two 4-element tensors, in
+    /// nanoseconds, which is almost all dispatch overhead.
     static func smallAdd() {
         let a = Tensor([1, 2, 3, 4] as [Float])
         let b = Tensor([5, 6, 7, 8] as [Float])
@@ -62,6 +76,6 @@ enum TensorCases {
         let times = Timing.measure(repetitions: 5) {
             for _ in 0..<calls { _ = a + b }
         }
-        report("add of two 4-element tensors", String(format: "%.0f ns per call", Timing.median(times) / Double(calls) * 1e9))
+        Report.caseLine("small-add", ["ns": Timing.median(times) / Double(calls) * 1e9])
     }
 }

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import MNISTWorkload
 import TrainState
 
 // The MNIST example: the Flax + Optax reference program in Swift. It prints the
@@ -22,15 +23,21 @@ case .failure(let error):
 
 func seconds(since start: Double) -> Double { ProgressBar.monotonicSeconds() - start }
 
-let dataset: ImageDataset
+// Only the tensors are kept: the loader's IDX bytes are released inside `load`.
+let train: ImageTensors
+let test: ImageTensors
 do {
-    dataset = try DatasetLoader(options.dataset, dataDirectory: options.dataDirectory).load()
+    (train, test) = try ImageTensors.load(with: DatasetLoader(options.dataset, dataDirectory: options.dataDirectory))
 } catch {
     FileHandle.standardError.write("mnist: \(error)\n".data(using: .utf8)!)
     exit(1)
 }
-let train = ImageTensors(dataset.train)
-let test = ImageTensors(dataset.test)
+guard options.batchSize <= train.count else {
+    FileHandle.standardError.write(
+        "mnist: the batch size \(options.batchSize) exceeds the \(train.count) training images; pass a smaller --batch-size\n"
+            .data(using: .utf8)!)
+    exit(2)
+}
 let oneHotTrain = oneHot(train.labels, depth: 10)
 print("\(options.dataset): \(train.count) training and \(test.count) test images")
 
@@ -60,17 +67,10 @@ let runTrainStep = makeTrainStep(train, oneHotLabels: oneHotTrain, compiled: opt
 
 for epoch in 1...options.epochs {
     let start = ProgressBar.monotonicSeconds()
-    let epochKeys = split(key)
-    key = epochKeys[0]
-    let order = permutation(epochKeys[1], train.count)
-    let batches = order[0..<(steps * options.batchSize)].reshaped([steps, options.batchSize])
-
     let progress = ProgressBar(total: steps, description: "epoch \(epoch)")
-    var lossSum = 0.0
-    for step in 0..<steps {
-        let output = runTrainStep(state, batches[step])
-        state = output.state
-        lossSum += Double(output.loss.floatValue)
+    let meanLoss = trainEpoch(
+        state: &state, key: &key, exampleCount: train.count, batchSize: options.batchSize, step: runTrainStep
+    ) { step, lossSum in
         if step % 50 == 0 {
             progress.postfix = String(format: "loss=%.4f", lossSum / Double(step + 1))
         }
@@ -84,7 +84,7 @@ for epoch in 1...options.epochs {
     let testAccuracy = accuracy(state, test)
     let line = String(
         format: "Epoch %d/%d loss %.4f acc train/test: %.4f/%.4f  (train %.2f s, %.0f steps/s; eval %.2f s)",
-        epoch, options.epochs, lossSum / Double(steps), trainAccuracy, testAccuracy,
+        epoch, options.epochs, meanLoss, trainAccuracy, testAccuracy,
         trainSeconds, Double(steps) / trainSeconds, seconds(since: evaluationStart))
     print(line)
     fflush(nil)

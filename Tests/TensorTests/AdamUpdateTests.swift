@@ -35,3 +35,104 @@ struct AdamUpdateTests {
         }
     }
 }
+
+/// The plan's fusion of the Adam update with the learning-rate scaling and the
+/// parameter step that follow it.
+struct AdamStepFusionTests {
+    private func inputs(_ count: Int) -> [Tensor] {
+        let keys = split(PRNGKey(3), count: 4)
+        return [
+            normal(keys[0], shape: [count]), normal(keys[1], shape: [count]) * 0.1,
+            abs(normal(keys[2], shape: [count])) * 0.01, normal(keys[3], shape: [count]),
+        ]
+    }
+
+    private func step(_ values: [Tensor]) -> [Tensor] {
+        let (gradient, mu, nu, param) = (values[0], values[1], values[2], values[3])
+        let (direction, newMu, newNu) = adamUpdate(
+            gradient: gradient, mu: mu, nu: nu, correction1: Tensor(Float(0.271)), correction2: Tensor(Float(0.002997)),
+            b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0)
+        return [param + direction * -0.01, newMu, newNu]
+    }
+
+    @Test(arguments: [5, 40_000])
+    func fusedStepEqualsUnfusedBits(count: Int) {
+        let cache = JitCache()
+        let values = inputs(count)
+        _ = jit({ (values: [Tensor]) in step(values) }, cache: cache)(values)
+        let fused = ExecutionPlan(cache.jaxprs[0])
+        let unfused = ExecutionPlan(cache.jaxprs[0], fusesElementwise: false)
+        #expect(fused.steps.contains { $0.primitive is AdamApply })
+        #expect(fused.steps.count == 1)
+        let expected = step(values)
+        for (index, (got, unfusedValue)) in zip(fused.run(values), unfused.run(values)).enumerated() {
+            #expect(got.scalars(as: Float.self).map(\.bitPattern) == unfusedValue.scalars(as: Float.self).map(\.bitPattern))
+            #expect(got.scalars(as: Float.self).map(\.bitPattern) == expected[index].scalars(as: Float.self).map(\.bitPattern))
+        }
+    }
+
+    @Test func donatedInputsMayHoldAnyOutput() {
+        // With every input donated, the fused step's outputs go into the inputs'
+        // buffers; repeated calls on fresh inputs must give the eager values.
+        let withComputedGradient = { (values: [Tensor]) in step([values[0] * 2] + values[1...]) }
+        let expected = withComputedGradient(inputs(4000)).map { $0.scalars(as: Float.self).map(\.bitPattern) }
+        let compiled = jit(withComputedGradient, donateArgnums: [0])
+        for _ in 0..<2 {
+            let fresh = inputs(4000).map { Tensor($0.scalars(as: Float.self), shape: $0.shape) }
+            let got = compiled(fresh).map { $0.scalars(as: Float.self).map(\.bitPattern) }
+            #expect(got == expected)
+        }
+    }
+
+    @Test func kernelReadsEveryInputBeforeWriting() {
+        // A plan may put an output into any input's buffer, here the new first moment
+        // into the parameter's, so the kernel must read all inputs first.
+        let count = 1001
+        let values = inputs(count).map { $0.scalars(as: Float.self) }
+        let constants = AdamConstants(
+            keep1: Float(1 - 0.9), decay1: 0.9, keep2: Float(1 - 0.999), decay2: 0.999, correction1: 0.271,
+            correction2: 0.002997, eps: 1e-8, epsRoot: 0, addsRoot: false)
+        var expectedParam = [Float](repeating: 0, count: count)
+        var expectedMu = [Float](repeating: 0, count: count)
+        var expectedNu = [Float](repeating: 0, count: count)
+        var shared = values[3]  // the parameter, overwritten by the new first moment
+        var newParam = [Float](repeating: 0, count: count)
+        var newNu = [Float](repeating: 0, count: count)
+        values[0].withUnsafeBufferPointer { g in
+            values[1].withUnsafeBufferPointer { mu in
+                values[2].withUnsafeBufferPointer { nu in
+                    values[3].withUnsafeBufferPointer { param in
+                        AdamKernel.run(
+                            gradient: g.baseAddress!, mu: mu.baseAddress!, nu: nu.baseAddress!,
+                            direction: &expectedParam, newMu: &expectedMu, newNu: &expectedNu, count: count, constants,
+                            parameterStep: (param.baseAddress!, -0.01))
+                    }
+                }
+            }
+            shared.withUnsafeMutableBufferPointer { aliased in
+                AdamKernel.run(
+                    gradient: g.baseAddress!, mu: values[1], nu: values[2], direction: &newParam,
+                    newMu: aliased.baseAddress!, newNu: &newNu, count: count, constants,
+                    parameterStep: (UnsafePointer(aliased.baseAddress!), -0.01))
+            }
+        }
+        #expect(newParam.map(\.bitPattern) == expectedParam.map(\.bitPattern))
+        #expect(shared.map(\.bitPattern) == expectedMu.map(\.bitPattern))
+        #expect(newNu.map(\.bitPattern) == expectedNu.map(\.bitPattern))
+    }
+
+    @Test func directionReadElsewhereIsNotFused() {
+        let cache = JitCache()
+        let values = inputs(9)
+        let function = { (values: [Tensor]) in
+            let (direction, newMu, newNu) = adamUpdate(
+                gradient: values[0], mu: values[1], nu: values[2], correction1: Tensor(Float(0.1)),
+                correction2: Tensor(Float(0.001)), b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0)
+            return [values[3] + direction * -0.01, newMu, newNu, direction]
+        }
+        _ = jit(function, cache: cache)(values)
+        let plan = ExecutionPlan(cache.jaxprs[0])
+        #expect(!plan.steps.contains { $0.primitive is AdamApply })
+        #expect(plan.run(values)[0].floats == function(values)[0].floats)
+    }
+}

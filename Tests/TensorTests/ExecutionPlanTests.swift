@@ -222,8 +222,8 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         }
         let x = ramp([3, 300], phase: -0.4)
         let (fused, unfused) = plans(function, x)
-        #expect(fused.steps.count < unfused.steps.count)
-        #expect(fused.fusedStepCount == 2)
+        #expect(fused.steps.count == 1, "a value read twice stays in the group")
+        #expect(fused.fusedStepCount == 1)
         #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
     }
 
@@ -234,5 +234,68 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         let (fused, unfused) = plans(function, x)
         #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
         #expect(fused.steps.count == 2, "the multiply by a column stays a separate step")
+    }
+
+    @Test func sumsJoinTheirGroupWithTheSameBits() {
+        // Long enough for several blocks and parts, and not a multiple of either.
+        let function = { (x: Tensor) in ((x * 3 + 1) * x).sum() + (x * x).sum() }
+        let x = ramp([70_001], phase: 0.3)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.count == 2, "one pass with two sums, then the scalar add")
+        #expect(fused.steps.contains { $0.primitive.parameterDescription.contains("sums=2") })
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.run([x])[0].floats == function(x).floats)
+    }
+
+    @Test func linearRegressionGradientIsOnePass() {
+        let x = ramp([50_000], phase: 0.1)
+        let y = x * 4 + 1
+        let loss = { (params: [String: Tensor]) in
+            let error = x * params["w"]! + params["b"]! - y
+            return (error * error).mean()
+        }
+        let gradient = { (w: Tensor) in
+            let grads = grad(loss)(["w": w, "b": Tensor(Float(0.5))])
+            return grads["w"]! + grads["b"]!
+        }
+        let (fused, unfused) = plans(gradient, Tensor(Float(1)))
+        let passes = fused.steps.filter { $0.primitive is FusedElementwise && $0.outputTypes[0].size == 1 }
+        #expect(fused.steps.filter { $0.outputTypes.contains { $0.size == 50_000 } }.isEmpty, "no full-size value is stored")
+        #expect(!passes.isEmpty)
+        #expect(fused.run([Tensor(Float(1))])[0].floats == unfused.run([Tensor(Float(1))])[0].floats)
+    }
+
+    @Test func valueReadingItsGroupsSumIsNotFusedIntoIt() {
+        let function = { (x: Tensor) in x * (x * 2).sum() + x }
+        let x = ramp([5, 7], phase: -0.2)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.run([x])[0].floats == function(x).floats)
+        #expect(fused.steps.count == 2)
+    }
+
+    @Test func rowOperandsAcrossBlockEndsInASum() {
+        let bias = ramp([300], phase: 0.6)
+        let function = { (x: Tensor) in relu(x + bias).sum() }
+        let x = ramp([7, 300], phase: -0.4)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.count == 1)
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+    }
+
+    @Test func broadcastScalarIsReadInPlace() {
+        let function = { (x: Tensor) in x * Tensor(Float(0.25)).broadcast(to: [4, 6]) + 1 }
+        let x = ramp([4, 6])
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.count == 1, "the broadcast is read as its scalar")
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+    }
+
+    @Test func repeatedStepsAreComputedOnce() {
+        let function = { (x: Tensor) in exp(x) * 2 + exp(x) }
+        let x = ramp([3, 3])
+        let (_, unfused) = plans(function, x)
+        #expect(unfused.steps.filter { $0.primitive.name == "exp" }.count == 1)
+        #expect(unfused.run([x])[0].floats == function(x).floats)
     }
 }

@@ -81,7 +81,10 @@ struct ExecutionPlan: @unchecked Sendable {
             let inputs = equation.inputs.map(slot)
             let outputs = equation.outputs.map(newSlot)
             let types = equation.outputs.map(\.type)
-            if inputs.allSatisfy({ known[$0] != nil }) {
+            // A broadcast of a constant stays a step, so a fused pass can read the
+            // small constant instead of a folded tensor of the full size.
+            let expands = equation.primitive is BroadcastTo && types[0].size > equation.inputs[0].type.size
+            if inputs.allSatisfy({ known[$0] != nil }) && !expands {
                 let results = equation.primitive.evaluate(inputs.map { known[$0]! }, types: types)
                 for (output, result) in zip(outputs, results) { known[output] = result }
                 folded += 1
@@ -91,9 +94,11 @@ struct ExecutionPlan: @unchecked Sendable {
                     (compilingControlFlow(equation.primitive), inputs, equation.inputs.map(\.type), outputs, types))
             }
         }
-        let outputSlots = jaxpr.outputs.map(slot)
+        var outputSlots = jaxpr.outputs.map(slot)
+        (pending, outputSlots) = CommonSubexpressions.eliminate(pending, outputSlots: outputSlots)
         var fusedStepCount = 0
         if fusesElementwise {
+            pending = AdamStepFusion.fuse(pending, outputSlots: outputSlots)
             (pending, fusedStepCount) = ElementwiseFusion.fuse(pending, outputSlots: outputSlots)
         }
 
@@ -160,7 +165,9 @@ struct ExecutionPlan: @unchecked Sendable {
             }
         }
 
+        let profiling = PlanProfiler.isEnabled
         for (index, step) in steps.enumerated() {
+            let started = profiling ? PlanProfiler.now() : 0
             let operands = step.inputs.map { slots[$0]! }
             let results: [Tensor]
             if let kernel = destinationKernels[index], let assigned = bufferPlan.destinations[index] {
@@ -178,6 +185,7 @@ struct ExecutionPlan: @unchecked Sendable {
             }
             for (slot, result) in zip(step.outputs, results) { slots[slot] = result }
             for slot in step.releasedSlots { slots[slot] = nil }
+            if profiling { PlanProfiler.record(step, seconds: PlanProfiler.now() - started) }
         }
         let outputs = outputSlots.map { slots[$0]! }
 

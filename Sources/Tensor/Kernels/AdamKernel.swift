@@ -13,22 +13,40 @@ struct AdamConstants {
     let addsRoot: Bool
 }
 
-/// The elementwise Adam update, in C (`weft_adam_update_f32`) because it needs vector
-/// square roots and divisions.
+/// The elementwise Adam update, in C (`weft_adam_update_f32`, `weft_adam_apply_f32`)
+/// because it needs vector square roots and divisions.
 ///
-/// Invariant: every pointer addresses `count` floats, and outputs do not overlap
-/// inputs. The kernel performs the float32 operations of the formula in order with no
-/// fused multiply-adds, so its bits equal the composite formula's.
+/// Invariant: every pointer addresses `count` floats, outputs are disjoint from each
+/// other, and each output is disjoint from every input or the same buffer as one of
+/// them (the kernel reads all inputs of an element before writing it). It performs the
+/// float32 operations of the formula in order with no fused multiply-adds, so its bits
+/// equal the composite formula's.
 enum AdamKernel {
+    /// Writes `mu'`, `nu'` and the direction, or, with `parameterStep`, writes
+    /// `param + direction * scale` to `direction` instead.
     static func run(
         gradient: UnsafePointer<Float>, mu: UnsafePointer<Float>, nu: UnsafePointer<Float>,
         direction: UnsafeMutablePointer<Float>, newMu: UnsafeMutablePointer<Float>, newNu: UnsafeMutablePointer<Float>,
-        count: Int, _ c: AdamConstants
+        count: Int, _ c: AdamConstants, parameterStep: (param: UnsafePointer<Float>, scale: Float)? = nil
     ) {
         // Adding a zero epsRoot leaves every value unchanged, because v / c2 >= 0.
-        weft_adam_update_f32(
-            gradient, mu, nu, direction, newMu, newNu, count,
-            c.keep1, c.decay1, c.keep2, c.decay2, c.correction1, c.correction2, c.eps,
-            c.addsRoot ? c.epsRoot : 0)
+        let epsRoot = c.addsRoot ? c.epsRoot : 0
+        Parallel.ranges(count, grain: parallelGrain) { range in
+            let start = range.lowerBound
+            if let step = parameterStep {
+                weft_adam_apply_f32(
+                    gradient + start, mu + start, nu + start, step.param + start, direction + start, newMu + start,
+                    newNu + start, range.count, c.keep1, c.decay1, c.keep2, c.decay2, c.correction1, c.correction2,
+                    c.eps, epsRoot, step.scale)
+            } else {
+                weft_adam_update_f32(
+                    gradient + start, mu + start, nu + start, direction + start, newMu + start, newNu + start,
+                    range.count, c.keep1, c.decay1, c.keep2, c.decay2, c.correction1, c.correction2, c.eps, epsRoot)
+            }
+        }
     }
+
+    /// Tensors are updated in parts of about this many elements (about 10
+    /// microseconds of work) on the two threads of `Parallel`.
+    static let parallelGrain = 16_384
 }

@@ -30,16 +30,47 @@ enum Gemm {
             cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, out, 1)
             return
         }
-        BLASThreads.prepare(work: m * n * k)
+        let work = m * n * k
+        BLASThreads.prepare(work: work)
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
+        let splitsRows = m >= n
+        let length = splitsRows ? m : n
+        guard work >= splitWorkMinimum && work < BLASThreads.smallWorkLimit && length >= 32 else {
+            call(a, lda, transposeA, b, ldb, transposeB, out, m: m, n: n, k: k, ldc: n)
+            return
+        }
+
+        // Two products on the two threads, each one half of the output's rows or
+        // columns (the longer side), with one OpenBLAS thread each.
+        Parallel.ranges(length, grain: length / 2, maximumParts: 2) { range in
+            let count = range.count
+            if splitsRows {
+                let rowsOfA = a + (transposeA ? range.lowerBound : range.lowerBound * k)
+                call(rowsOfA, lda, transposeA, b, ldb, transposeB, out + range.lowerBound * n, m: count, n: n, k: k, ldc: n)
+            } else {
+                let columnsOfB = b + (transposeB ? range.lowerBound * k : range.lowerBound)
+                call(a, lda, transposeA, columnsOfB, ldb, transposeB, out + range.lowerBound, m: m, n: count, k: k, ldc: n)
+            }
+        }
+    }
+
+    /// Products with at least this many multiply-adds (about 10 microseconds on one
+    /// core here) and fewer than `BLASThreads.smallWorkLimit` are split between the two
+    /// threads of `Parallel`; OpenBLAS's own threads take the larger ones.
+    static let splitWorkMinimum = 1 << 20
+
+    private static func call(
+        _ a: UnsafePointer<Float>, _ lda: Int, _ transposeA: Bool, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ transposeB: Bool, _ out: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, ldc: Int
+    ) {
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k),
             1, a, Int32(lda), b, Int32(ldb),
-            0, out, Int32(n))
+            0, out, Int32(ldc))
     }
 
     /// The same product for integer matrices, with wrapping arithmetic.

@@ -1,25 +1,14 @@
+import CKernels
+
 /// Summation kernels that do not drift on long float32 arrays.
 enum Summation {
     /// Pairwise sum of `count` contiguous floats: blocks of at most 256 elements are
-    /// summed with eight independent accumulators, and blocks are combined by halving,
-    /// so the rounding error grows with `log(count)` instead of `count`.
+    /// summed with eight independent accumulators (element `i` in lane `i % 8`, lanes
+    /// added in order, then the elements past the last multiple of eight), and blocks
+    /// are combined by halving at multiples of eight, so the rounding error grows with
+    /// `log(count)` instead of `count`. The C kernel sums several blocks at a time.
     static func pairwise(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
-        if count <= 256 {
-            var lanes = SIMD8<Float>(repeating: 0)
-            var i = 0
-            while i + 8 <= count {
-                lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-                i += 8
-            }
-            var total = lanes.sum()
-            while i < count {
-                total += p[i]
-                i += 1
-            }
-            return total
-        }
-        let half = (count / 2) & ~7
-        return pairwise(p, half) + pairwise(p + half, count - half)
+        weft_sum_pairwise_f32(p, count)
     }
 
     /// Sums `rows` contiguous rows of `width` floats into `out` (which is overwritten):

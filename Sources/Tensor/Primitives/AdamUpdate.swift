@@ -42,36 +42,24 @@ struct AdamUpdate: DestinationPassingPrimitive {
     var isPointwise: Bool { true }
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
-        let (g, mu, nu) = (inputs[0], inputs[1], inputs[2])
-        let correction1 = inputs[3].scalars(as: Float.self)[0]
-        let correction2 = inputs[4].scalars(as: Float.self)[0]
-        let (direction, newMu, newNu) = (outputs[0], outputs[1], outputs[2])
-        let count = g.size
-        let decay1 = Float(b1)
-        let decay2 = Float(b2)
-        let keep1 = Float(1 - b1)
-        let keep2 = Float(1 - b2)
-        let epsilon = Float(eps)
-        let epsilonRoot = Float(epsRoot)
-        let addsRoot = epsRoot != 0
-        g.withElements(Float.self) { pg in
-            mu.withElements(Float.self) { pm in
-                nu.withElements(Float.self) { pn in
-                    direction.withElements(Float.self) { pd in
-                        newMu.withElements(Float.self) { om in
-                            newNu.withElements(Float.self) { on in
-                                let constants = AdamConstants(
-                                    keep1: keep1, decay1: decay1, keep2: keep2, decay2: decay2,
-                                    correction1: correction1, correction2: correction2,
-                                    eps: epsilon, epsRoot: epsilonRoot, addsRoot: addsRoot)
-                                AdamKernel.run(
-                                    gradient: pg, mu: pm, nu: pn, direction: pd, newMu: om, newNu: on,
-                                    count: count, constants)
-                            }
-                        }
-                    }
-                }
-            }
+        run(inputs, outputs, parameterStep: nil)
+    }
+
+    /// Runs the kernel on `g, mu, nu, c1, c2`, writing `direction, mu', nu'`, or with
+    /// `parameterStep` (a parameter tensor of the gradient's shape and a float32 scalar
+    /// `scale`) writing `param + direction * scale` in place of the direction.
+    func run(_ inputs: [Tensor], _ outputs: [Tensor], parameterStep: (param: Tensor, scale: Tensor)?) {
+        let constants = AdamConstants(
+            keep1: Float(1 - b1), decay1: Float(b1), keep2: Float(1 - b2), decay2: Float(b2),
+            correction1: inputs[3].scalars(as: Float.self)[0], correction2: inputs[4].scalars(as: Float.self)[0],
+            eps: Float(eps), epsRoot: Float(epsRoot), addsRoot: epsRoot != 0)
+        func pointer(_ tensor: Tensor) -> UnsafeMutablePointer<Float> { tensor.storage!.pointer(as: Float.self) }
+        let step = parameterStep.map { (param: UnsafePointer(pointer($0.param)), scale: $0.scale.scalars(as: Float.self)[0]) }
+        withExtendedLifetime((inputs, outputs, parameterStep)) {
+            AdamKernel.run(
+                gradient: pointer(inputs[0]), mu: pointer(inputs[1]), nu: pointer(inputs[2]),
+                direction: pointer(outputs[0]), newMu: pointer(outputs[1]), newNu: pointer(outputs[2]),
+                count: inputs[0].size, constants, parameterStep: step)
         }
     }
 

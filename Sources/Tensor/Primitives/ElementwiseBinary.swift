@@ -60,11 +60,29 @@ struct ElementwiseBinary: DestinationPassingPrimitive {
         let (a, b) = (inputs[0], inputs[1])
         var out = outputs[0]
         switch a.dtype {
-        case .float32: run(Float.self, a, b, &out)
+        case .float32:
+            if !operation.isComparison && runVectorized(a, b, out) { return }
+            run(Float.self, a, b, &out)
         case .int32: run(Int32.self, a, b, &out)
         case .uint32: run(UInt32.self, a, b, &out)
         case .uint8: run(UInt8.self, a, b, &out)
         case .bool: runBool(a, b, &out)
+        }
+    }
+
+    /// The float32 cases where each operand is either of the output's size or a
+    /// scalar, run by the C loops; false when they do not apply.
+    private func runVectorized(_ a: Tensor, _ b: Tensor, _ out: Tensor) -> Bool {
+        let count = out.size
+        guard (a.size == count || a.size == 1) && (b.size == count || b.size == 1) else { return false }
+        let aIsScalar = a.size == 1 && count != 1
+        let bIsScalar = b.size == 1 && count != 1
+        return a.withElements(Float.self) { pa in
+            b.withElements(Float.self) { pb in
+                out.withElements(Float.self) { po in
+                    VectorKernels.binary(operation, pa, aIsScalar: aIsScalar, pb, bIsScalar: bIsScalar, po, count)
+                }
+            }
         }
     }
 

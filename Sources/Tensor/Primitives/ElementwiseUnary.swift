@@ -57,7 +57,9 @@ struct ElementwiseUnary: DestinationPassingPrimitive {
         switch input.dtype {
         case .float32:
             input.withElements(Float.self) { a in
-                out.withElements(Float.self) { o in floatKernel(a, o, count) }
+                out.withElements(Float.self) { o in
+                    if !VectorKernels.unary(operation, a, o, count) { floatKernel(a, o, count) }
+                }
             }
         case .int32:
             input.withElements(Int32.self) { a in

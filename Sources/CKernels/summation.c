@@ -1,0 +1,151 @@
+#include "CKernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#pragma STDC FP_CONTRACT OFF
+
+// Pairwise summation with the block and pair structure of Weft's Swift kernel
+// (Summation.pairwise): a range of at most LEAF elements is a leaf, summed in eight
+// lanes (element i goes to lane i % 8), then lanes 0 to 7 are added in order to -0,
+// then the elements past the last multiple of eight; a longer range is cut at half its
+// length rounded down to a multiple of eight, and the two sums are added.
+//
+// A leaf's eight lanes form one chain of dependent additions, so a single leaf runs at
+// the latency of an addition. Ranges of up to LARGE elements (cache-resident blocks)
+// have four leaves summed together, each in its own lanes, which keeps every leaf's
+// additions, and so its bits, unchanged.
+
+enum { LEAF = 256, GROUP = 4096, MAX_LEAVES = 64, LARGE = 1 << 16 };
+
+static float finish_leaf(const float *p, size_t count, size_t i, const float lanes[8])
+{
+    float partial[8];
+    for (int l = 0; l < 8; l++) partial[l] = lanes[l];
+    for (; i + 8 <= count; i += 8) {
+        for (int l = 0; l < 8; l++) partial[l] += p[i + l];
+    }
+    float total = -0.0f;
+    for (int l = 0; l < 8; l++) total += partial[l];
+    for (; i < count; i++) total += p[i];
+    return total;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx")))
+static void sum_four_leaves_avx(const float *const p[4], const size_t n[4], float sums[4])
+{
+    size_t common = n[0];
+    for (int k = 1; k < 4; k++) common = n[k] < common ? n[k] : common;
+    common &= ~(size_t)7;
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    for (size_t i = 0; i < common; i += 8) {
+        a0 = _mm256_add_ps(a0, _mm256_loadu_ps(p[0] + i));
+        a1 = _mm256_add_ps(a1, _mm256_loadu_ps(p[1] + i));
+        a2 = _mm256_add_ps(a2, _mm256_loadu_ps(p[2] + i));
+        a3 = _mm256_add_ps(a3, _mm256_loadu_ps(p[3] + i));
+    }
+    float lanes[4][8];
+    _mm256_storeu_ps(lanes[0], a0);
+    _mm256_storeu_ps(lanes[1], a1);
+    _mm256_storeu_ps(lanes[2], a2);
+    _mm256_storeu_ps(lanes[3], a3);
+    for (int k = 0; k < 4; k++) sums[k] = finish_leaf(p[k], n[k], common, lanes[k]);
+}
+#endif
+
+#if defined(__x86_64__)
+// One leaf with its eight lanes in two four-lane registers, which are two independent
+// chains of additions.
+static float sum_one_leaf_sse(const float *p, size_t n)
+{
+    __m128 low = _mm_setzero_ps(), high = _mm_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        low = _mm_add_ps(low, _mm_loadu_ps(p + i));
+        high = _mm_add_ps(high, _mm_loadu_ps(p + i + 4));
+    }
+    float lanes[8];
+    _mm_storeu_ps(lanes, low);
+    _mm_storeu_ps(lanes + 4, high);
+    return finish_leaf(p, n, i, lanes);
+}
+
+static int has_avx(void)
+{
+    return __builtin_cpu_supports("avx");
+}
+#endif
+
+static void sum_leaves(const float *const *p, const size_t *n, size_t count, float *sums)
+{
+    size_t k = 0;
+#if defined(__x86_64__)
+    if (has_avx()) {
+        for (; k + 4 <= count; k += 4) sum_four_leaves_avx(p + k, n + k, sums + k);
+    }
+    for (; k < count; k++) sums[k] = sum_one_leaf_sse(p[k], n[k]);
+#else
+    const float zero[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (; k < count; k++) sums[k] = finish_leaf(p[k], n[k], 0, zero);
+#endif
+}
+
+// Appends the leaves of [p, p + count) in order.
+static void collect_leaves(const float *p, size_t count, const float **starts, size_t *counts, size_t *found)
+{
+    if (count <= LEAF) {
+        starts[*found] = p;
+        counts[*found] = count;
+        (*found)++;
+        return;
+    }
+    const size_t half = (count / 2) & ~(size_t)7;
+    collect_leaves(p, half, starts, counts, found);
+    collect_leaves(p + half, count - half, starts, counts, found);
+}
+
+// Adds the leaf sums, consumed in order, as the pairs of the recursion add them.
+static float combine_leaves(size_t count, const float *sums, size_t *next)
+{
+    if (count <= LEAF) return sums[(*next)++];
+    const size_t half = (count / 2) & ~(size_t)7;
+    const float left = combine_leaves(half, sums, next);
+    const float right = combine_leaves(count - half, sums, next);
+    return left + right;
+}
+
+// The sum of one leaf or a larger range, leaf by leaf in memory order: for long
+// arrays, which come from main memory, one sequential stream is read faster than the
+// four streams of the grouped loop.
+static float sum_sequential(const float *p, size_t count)
+{
+    if (count <= LEAF) {
+        float sum;
+        sum_leaves(&p, &count, 1, &sum);
+        return sum;
+    }
+    const size_t half = (count / 2) & ~(size_t)7;
+    return sum_sequential(p, half) + sum_sequential(p + half, count - half);
+}
+
+float weft_sum_pairwise_f32(const float *p, size_t count)
+{
+    if (count > LARGE) return sum_sequential(p, count);
+    if (count > GROUP) {
+        const size_t half = (count / 2) & ~(size_t)7;
+        return weft_sum_pairwise_f32(p, half) + weft_sum_pairwise_f32(p + half, count - half);
+    }
+    // At most GROUP elements: the halving gives leaves of more than LEAF / 2 - 8
+    // elements, so there are fewer than MAX_LEAVES of them.
+    const float *starts[MAX_LEAVES];
+    size_t counts[MAX_LEAVES];
+    float sums[MAX_LEAVES];
+    size_t found = 0;
+    collect_leaves(p, count, starts, counts, &found);
+    sum_leaves(starts, counts, found, sums);
+    size_t next = 0;
+    return combine_leaves(count, sums, &next);
+}

@@ -1,0 +1,368 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A group of float32 elementwise operations over one shape, and sums of some of their
+/// values, run as one pass: each block of elements goes through every operation before
+/// the next block starts, so intermediate values live in small scratch blocks instead
+/// of tensors.
+///
+/// Every input has the iteration shape, is a scalar, or is a row that broadcasts along
+/// the shape's last axis. Each output is either a value stored in full or the sum of a
+/// value over all elements. The operations are the float32 expressions of the unfused
+/// kernels, in the same order, and sums visit the elements in the blocks and pairs of
+/// `Summation.pairwise`, so the results equal the unfused steps' bit for bit. Fused
+/// steps exist only inside compiled plans, which never differentiate or batch them.
+struct FusedElementwise: DestinationPassingPrimitive {
+    enum Operand: Equatable {
+        /// Input tensor `index` of the fused step.
+        case input(Int)
+        /// The result of instruction `index`.
+        case result(Int)
+    }
+
+    enum Instruction {
+        case unary(UnaryOperation, Operand)
+        case binary(BinaryOperation, Operand, Operand)
+    }
+
+    enum Output {
+        /// The value of an instruction, stored in a tensor of the iteration shape.
+        case store(Int)
+        /// The sum over all elements of an instruction's value, a float32 scalar.
+        case sum(Int)
+    }
+
+    let instructions: [Instruction]
+    let shape: [Int]
+    let results: [Output]
+    let resultTypes: [TensorType]
+
+    var name: String { "fused_elementwise" }
+    var parameterDescription: String {
+        let sums = results.filter { if case .sum = $0 { true } else { false } }.count
+        return sums == 0 ? "operations=\(instructions.count)" : "operations=\(instructions.count) sums=\(sums)"
+    }
+    var isPointwise: Bool { true }
+
+    func outputTypes(_ inputs: [TensorType]) -> [TensorType] { resultTypes }
+
+    func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
+        preconditionFailure("fused_elementwise: fused steps exist only in compiled plans and are not differentiated")
+    }
+
+    func batch(_ inputs: [Tensor], axes: [Int?]) -> (outputs: [Tensor], axes: [Int?]) {
+        preconditionFailure("fused_elementwise: fused steps exist only in compiled plans and are not batched")
+    }
+
+    /// Whether `unary` and `binary` below implement the operation for float32.
+    static func canFuse(_ primitive: any Primitive) -> Bool {
+        if let unary = primitive as? ElementwiseUnary { return unary.operation != .logicalNot }
+        if let binary = primitive as? ElementwiseBinary {
+            switch binary.operation {
+            case .add, .subtract, .multiply, .divide, .maximum, .minimum: return true
+            default: return false
+            }
+        }
+        return false
+    }
+
+    /// The most elements one block holds. A block of every instruction's values fits
+    /// in the first-level cache for a few instructions, and each instruction's loop runs
+    /// long enough to hide its call. Sums are taken over whole blocks with
+    /// `Summation.pairwise`, on nodes of the same pairwise tree as the unfused sum's.
+    static let blockSize = 1024
+
+    /// Passes are cut into parts of about this many element operations (elements
+    /// times instructions) for the two threads of `Parallel`.
+    private static let parallelGrainWork = 1 << 16
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
+        let count = shape.reduce(1, *)
+        let pass = Pass(self, inputs, outputs)
+        let sumCount = pass.sumCount
+        let grain = max(Self.parallelGrainWork / max(instructions.count, 1), Self.blockSize)
+
+        withExtendedLifetime((inputs, outputs)) {
+            guard count > 0 else {
+                for output in 0..<sumCount { pass.sums[output][0] = 0 }
+                return
+            }
+            if sumCount == 0 {
+                Parallel.ranges(count, grain: grain) { range in pass.storeBlocks(range) }
+                return
+            }
+
+            // The pairwise tree's nodes down to a depth that gives enough parts, each
+            // summed on either thread, then combined in the tree's order.
+            var parts = [Range<Int>]()
+            let tree = PairwiseTree(0..<count, depth: count >= 4 * grain ? 3 : (count >= grain ? 1 : 0), parts: &parts)
+            let partial = UnsafeMutablePointer<Float>.allocate(capacity: parts.count * sumCount)
+            defer { partial.deallocate() }
+            Parallel.forEach(parts: parts.count) { part in
+                pass.sumPairwise(parts[part], into: partial + part * sumCount)
+            }
+            let totals = UnsafeMutablePointer<Float>.allocate(capacity: sumCount)
+            defer { totals.deallocate() }
+            tree.combine(partial, sumCount, into: totals)
+            for output in 0..<sumCount { pass.sums[output][0] = totals[output] }
+        }
+    }
+}
+
+/// The nodes of `Summation.pairwise`'s recursion over a range, cut at a fixed depth.
+private indirect enum PairwiseTree {
+    /// A node summed whole: part `index` of the cut.
+    case part(Int)
+    case pair(PairwiseTree, PairwiseTree)
+
+    init(_ range: Range<Int>, depth: Int, parts: inout [Range<Int>]) {
+        let count = range.count
+        guard depth > 0, count > FusedElementwise.blockSize else {
+            parts.append(range)
+            self = .part(parts.count - 1)
+            return
+        }
+        let half = (count / 2) & ~7
+        let left = PairwiseTree(range.lowerBound..<(range.lowerBound + half), depth: depth - 1, parts: &parts)
+        let right = PairwiseTree((range.lowerBound + half)..<range.upperBound, depth: depth - 1, parts: &parts)
+        self = .pair(left, right)
+    }
+
+    /// Writes this node's `width` sums into `out`, adding the two halves of each pair
+    /// as `Summation.pairwise` does. `partial` holds each part's sums.
+    func combine(_ partial: UnsafeMutablePointer<Float>, _ width: Int, into out: UnsafeMutablePointer<Float>) {
+        switch self {
+        case .part(let index):
+            out.update(from: partial + index * width, count: width)
+        case .pair(let left, let right):
+            let rightSums = UnsafeMutablePointer<Float>.allocate(capacity: width)
+            defer { rightSums.deallocate() }
+            left.combine(partial, width, into: out)
+            right.combine(partial, width, into: rightSums)
+            for j in 0..<width { out[j] = out[j] + rightSums[j] }
+        }
+    }
+}
+
+/// One run of a fused step over concrete buffers.
+///
+/// Invariant: every input pointer addresses the iteration shape's element count, one
+/// element (a scalar) or one row's length of floats, as `kinds` says; each store
+/// pointer addresses the element count and each sum pointer one float.
+private struct Pass {
+    enum Kind { case full, scalar, row }
+
+    let step: FusedElementwise
+    let inputs: [UnsafeMutablePointer<Float>]
+    let kinds: [Kind]
+    let stores: [(instruction: Int, pointer: UnsafeMutablePointer<Float>)]
+    let summed: [Int]
+    let sums: [UnsafeMutablePointer<Float>]
+    let rowLength: Int
+
+    var sumCount: Int { summed.count }
+
+    init(_ step: FusedElementwise, _ inputs: [Tensor], _ outputs: [Tensor]) {
+        self.step = step
+        let count = step.shape.reduce(1, *)
+        let rowLength = max(step.shape.last ?? 1, 1)
+        self.rowLength = rowLength
+        self.inputs = inputs.map { $0.storage!.pointer(as: Float.self) }
+        self.kinds = inputs.map { input in
+            if input.size == count { return .full }
+            return input.size == 1 ? .scalar : .row
+        }
+        var stores = [(instruction: Int, pointer: UnsafeMutablePointer<Float>)]()
+        var summed = [Int]()
+        var sums = [UnsafeMutablePointer<Float>]()
+        for (result, output) in zip(step.results, outputs) {
+            switch result {
+            case .store(let instruction): stores.append((instruction, output.storage!.pointer(as: Float.self)))
+            case .sum(let instruction):
+                summed.append(instruction)
+                sums.append(output.storage!.pointer(as: Float.self))
+            }
+        }
+        self.stores = stores
+        self.summed = summed
+        self.sums = sums
+    }
+
+    /// Scratch space for one thread: a block per instruction and per row input.
+    private func makeScratch() -> UnsafeMutablePointer<Float> {
+        UnsafeMutablePointer<Float>.allocate(capacity: (step.instructions.count + inputs.count) * FusedElementwise.blockSize)
+    }
+
+    /// Computes and stores the elements in `range`, block by block.
+    func storeBlocks(_ range: Range<Int>) {
+        let scratch = makeScratch()
+        defer { scratch.deallocate() }
+        var base = range.lowerBound
+        while base < range.upperBound {
+            let length = min(FusedElementwise.blockSize, range.upperBound - base)
+            runBlock(base, length, scratch)
+            base += length
+        }
+    }
+
+    /// Sums the summed values over `range` as `Summation.pairwise` would over a tensor
+    /// holding them, storing the elements of stored values on the way.
+    func sumPairwise(_ range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        let scratch = makeScratch()
+        defer { scratch.deallocate() }
+        // One row of partial sums per recursion level: log2 of any count is below 64.
+        let levels = UnsafeMutablePointer<Float>.allocate(capacity: 64 * max(sumCount, 1))
+        defer { levels.deallocate() }
+        sumNode(range.lowerBound, range.count, out, levels, scratch)
+    }
+
+    private func sumNode(
+        _ start: Int, _ count: Int, _ out: UnsafeMutablePointer<Float>, _ levels: UnsafeMutablePointer<Float>,
+        _ scratch: UnsafeMutablePointer<Float>
+    ) {
+        if count <= FusedElementwise.blockSize {
+            runBlock(start, count, scratch)
+            for (index, instruction) in summed.enumerated() {
+                out[index] = Summation.pairwise(scratch + instruction * FusedElementwise.blockSize, count)
+            }
+            return
+        }
+        let half = (count / 2) & ~7
+        sumNode(start, half, out, levels + sumCount, scratch)
+        sumNode(start + half, count - half, levels, levels + sumCount, scratch)
+        for index in 0..<sumCount { out[index] = out[index] + levels[index] }
+    }
+
+    /// Runs every instruction on elements `base ..< base + length` (at most one block),
+    /// leaving instruction `i`'s values at `scratch + i * blockSize`, then writes the
+    /// stored values. All reads of a block happen before its writes, so a store may
+    /// overwrite an input of the iteration shape.
+    private func runBlock(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>) {
+        let blockSize = FusedElementwise.blockSize
+        let rowScratch = scratch + step.instructions.count * blockSize
+
+        func operand(_ operand: FusedElementwise.Operand) -> (pointer: UnsafeMutablePointer<Float>, scalar: Float?) {
+            switch operand {
+            case .result(let index):
+                return (scratch + index * blockSize, nil)
+            case .input(let index):
+                let pointer = inputs[index]
+                switch kinds[index] {
+                case .full: return (pointer + base, nil)
+                case .scalar: return (pointer, pointer[0])
+                case .row:
+                    let start = base % rowLength
+                    if start + length <= rowLength { return (pointer + start, nil) }
+                    // The block crosses a row end: gather the row's values in order.
+                    let gathered = rowScratch + index * blockSize
+                    for i in 0..<length { gathered[i] = pointer[(start + i) % rowLength] }
+                    return (gathered, nil)
+                }
+            }
+        }
+
+        for (index, instruction) in step.instructions.enumerated() {
+            let destination = scratch + index * blockSize
+            switch instruction {
+            case .unary(let operation, let source):
+                let a = operand(source)
+                ElementwiseBlocks.unary(operation, a.pointer, a.scalar, destination, length)
+            case .binary(let operation, let left, let right):
+                let (a, b) = (operand(left), operand(right))
+                ElementwiseBlocks.binary(operation, a.pointer, a.scalar, b.pointer, b.scalar, destination, length)
+            }
+        }
+        for store in stores {
+            (store.pointer + base).update(from: scratch + store.instruction * blockSize, count: length)
+        }
+    }
+}
+
+/// The float32 loops of fused passes over one block.
+///
+/// Invariant: `a`, `b` and `out` address `count` floats unless the matching scalar is
+/// given, in which case the pointer is not read; `out` does not overlap the inputs.
+enum ElementwiseBlocks {
+    @inline(__always)
+    private static func map(
+        _ a: UnsafeMutablePointer<Float>, _ scalar: Float?, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+        _ op: (Float) -> Float
+    ) {
+        if let scalar {
+            let value = op(scalar)
+            for i in 0..<count { out[i] = value }
+        } else {
+            for i in 0..<count { out[i] = op(a[i]) }
+        }
+    }
+
+    // The same expressions as the float32 kernel of `ElementwiseUnary`.
+    static func unary(
+        _ operation: UnaryOperation, _ a: UnsafeMutablePointer<Float>, _ scalar: Float?,
+        _ out: UnsafeMutablePointer<Float>, _ count: Int
+    ) {
+        if scalar == nil && VectorKernels.unary(operation, a, out, count) { return }
+        switch operation {
+        case .negate: map(a, scalar, out, count) { -$0 }
+        case .exp: map(a, scalar, out, count) { expf($0) }
+        case .log: map(a, scalar, out, count) { logf($0) }
+        case .log1p: map(a, scalar, out, count) { log1pf($0) }
+        case .expm1: map(a, scalar, out, count) { expm1f($0) }
+        case .sqrt: map(a, scalar, out, count) { $0.squareRoot() }
+        case .rsqrt: map(a, scalar, out, count) { 1 / $0.squareRoot() }
+        case .abs: map(a, scalar, out, count) { Swift.abs($0) }
+        case .sign: map(a, scalar, out, count) { $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0 == 0 ? 0 : $0)) }
+        case .sin: map(a, scalar, out, count) { sinf($0) }
+        case .cos: map(a, scalar, out, count) { cosf($0) }
+        case .tanh: map(a, scalar, out, count) { tanhf($0) }
+        case .logistic: map(a, scalar, out, count) { 1 / (1 + expf(-$0)) }
+        case .relu: map(a, scalar, out, count) { $0 < 0 ? 0 : $0 }
+        case .floor: map(a, scalar, out, count) { $0.rounded(.down) }
+        case .ceil: map(a, scalar, out, count) { $0.rounded(.up) }
+        case .round: map(a, scalar, out, count) { $0.rounded(.toNearestOrEven) }
+        case .erf: map(a, scalar, out, count) { erff($0) }
+        case .logicalNot: preconditionFailure("fused_elementwise: not is not defined for float32")
+        }
+    }
+
+    @inline(__always)
+    private static func zip(
+        _ a: UnsafeMutablePointer<Float>, _ aScalar: Float?, _ b: UnsafeMutablePointer<Float>, _ bScalar: Float?,
+        _ out: UnsafeMutablePointer<Float>, _ count: Int, _ op: (Float, Float) -> Float
+    ) {
+        switch (aScalar, bScalar) {
+        case (let x?, let y?):
+            let value = op(x, y)
+            for i in 0..<count { out[i] = value }
+        case (let x?, nil):
+            for i in 0..<count { out[i] = op(x, b[i]) }
+        case (nil, let y?):
+            for i in 0..<count { out[i] = op(a[i], y) }
+        case (nil, nil):
+            for i in 0..<count { out[i] = op(a[i], b[i]) }
+        }
+    }
+
+    // The same expressions as the float32 arithmetic of `ElementwiseBinary`.
+    static func binary(
+        _ operation: BinaryOperation, _ a: UnsafeMutablePointer<Float>, _ aScalar: Float?,
+        _ b: UnsafeMutablePointer<Float>, _ bScalar: Float?, _ out: UnsafeMutablePointer<Float>, _ count: Int
+    ) {
+        // A scalar operand's pointer addresses that scalar, so the C loop can read it.
+        if VectorKernels.binary(operation, a, aIsScalar: aScalar != nil, b, bIsScalar: bScalar != nil, out, count) {
+            return
+        }
+        switch operation {
+        case .add: zip(a, aScalar, b, bScalar, out, count) { $0 + $1 }
+        case .subtract: zip(a, aScalar, b, bScalar, out, count) { $0 - $1 }
+        case .multiply: zip(a, aScalar, b, bScalar, out, count) { $0 * $1 }
+        case .divide: zip(a, aScalar, b, bScalar, out, count) { $0 / $1 }
+        case .maximum: zip(a, aScalar, b, bScalar, out, count) { ($0 != $0 || $0 > $1) ? $0 : $1 }
+        case .minimum: zip(a, aScalar, b, bScalar, out, count) { ($0 != $0 || $0 < $1) ? $0 : $1 }
+        default: preconditionFailure("fused_elementwise: \(operation.jaxName) is not fused")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Where the time of compiled functions goes: with the environment variable
+/// `WEFT_PROFILE_PLANS=1`, every step of every `jit` plan is timed, and a table of the
+/// steps by total time (kernel, output shapes, calls, total and mean time) is printed
+/// to standard error when the process exits. Off by default; when off, a plan pays one
+/// check per call.
+enum PlanProfiler {
+    static let isEnabled: Bool = {
+        guard let setting = getenv("WEFT_PROFILE_PLANS"), String(cString: setting) == "1" else { return false }
+        atexit { PlanProfiler.printReport() }
+        return true
+    }()
+
+    private struct Entry {
+        var calls = 0
+        var seconds = 0.0
+    }
+
+    private static let entries = Mutex<[String: Entry]>([:])
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    /// Adds one call of `step` that took `seconds`.
+    static func record(_ step: ExecutionPlan.Step, seconds: Double) {
+        let shapes = step.outputTypes.map { "\($0.dtype)\(formatShape($0.shape))" }.joined(separator: ", ")
+        let key = "\(step.primitive.name) \(step.primitive.parameterDescription) -> \(shapes)"
+        entries.withLock { entries in
+            entries[key, default: Entry()].calls += 1
+            entries[key, default: Entry()].seconds += seconds
+        }
+    }
+
+    private static func printReport() {
+        let sorted = entries.withLock { $0 }.sorted { $0.value.seconds > $1.value.seconds }
+        let total = sorted.reduce(0) { $0 + $1.value.seconds }
+        var report = "Weft plan profile: \(fixed(total, 3)) s in compiled steps\n"
+        report += "   total s   share    calls   mean us  step\n"
+        for (key, entry) in sorted.prefix(60) {
+            let share = fixed(entry.seconds / total * 100, 1) + "%"
+            let mean = fixed(entry.seconds / Double(entry.calls) * 1e6, 2)
+            let columns = [
+                padded(fixed(entry.seconds, 4), 10), padded(share, 7), padded("\(entry.calls)", 8), padded(mean, 9),
+            ]
+            report += columns.joined(separator: " ") + "  " + key + "\n"
+        }
+        _ = report.withCString { write(2, $0, strlen($0)) }
+    }
+
+    /// `value` with `digits` decimals (Tensor does not link Foundation's formatting).
+    private static func fixed(_ value: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = Int((abs(value) * scale).rounded())
+        let whole = "\(scaled / Int(scale))"
+        let fraction = String("\(scaled % Int(scale) + Int(scale))".dropFirst())
+        return (value < 0 ? "-" : "") + whole + (digits > 0 ? "." + fraction : "")
+    }
+
+    private static func padded(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}

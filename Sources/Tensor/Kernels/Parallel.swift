@@ -1,0 +1,185 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CKernels
+import Synchronization
+
+/// Shares a kernel's work between the calling thread and one helper thread, so that a
+/// training step uses both cores of a two-core machine.
+///
+/// Work comes in numbered parts that both threads take in turn from a shared counter,
+/// so a helper that the system does not schedule in time costs nothing: the caller
+/// takes back every part the helper has not started. The helper thread starts on
+/// first use. After each job it spins for a short while waiting for the next one (a
+/// training step hands it jobs microseconds apart), then sleeps until woken. One caller
+/// at a time uses the helper: a second caller running at the same moment, or a part
+/// that splits its own work again, runs all its parts itself.
+///
+/// The helper is off on machines with one processor and when the environment variable
+/// `WEFT_NUM_THREADS` is `1`. How work is cut into parts never depends on the helper,
+/// so results are the same bits either way.
+enum Parallel {
+    /// Whether kernels may hand parts of their work to the helper thread.
+    static let isAvailable: Bool = {
+        if let setting = getenv("WEFT_NUM_THREADS"), let threads = Int(String(cString: setting)), threads <= 1 {
+            return false
+        }
+        return sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1
+    }()
+
+    /// Calls `body(part)` once for each part in `0..<parts`, on the calling thread and
+    /// the helper thread at the same time, and returns when all calls have returned.
+    /// `body` must not depend on task-local values, and the parts must not write to
+    /// the same memory.
+    static func forEach(parts: Int, _ body: (Int) -> Void) {
+        guard parts > 1, isAvailable, let helper = HelperThread.shared.claim() else {
+            for part in 0..<parts { body(part) }
+            return
+        }
+        helper.run(parts: parts, body)
+    }
+
+    /// Cuts `0..<count` into ranges of about `grain` elements (at most `maximumParts`,
+    /// at least one) whose boundaries are multiples of `alignment`, and calls `body` on
+    /// each as in `forEach`. The cut depends on the arguments alone.
+    static func ranges(
+        _ count: Int, grain: Int, alignment: Int = 16, maximumParts: Int = 8, _ body: (Range<Int>) -> Void
+    ) {
+        let parts = max(1, min(maximumParts, count / max(grain, 1)))
+        if parts == 1 {
+            body(0..<count)
+            return
+        }
+        func boundary(_ part: Int) -> Int {
+            part == parts ? count : (count * part / parts) / alignment * alignment
+        }
+        forEach(parts: parts) { part in body(boundary(part)..<boundary(part + 1)) }
+    }
+}
+
+/// The helper thread behind `Parallel`: a job slot, a state word and a sleeping place.
+///
+/// Protocol: the owner stores the job and resets `nextPart`, then sets `state` to
+/// `posted` (release). The helper enters a posted job by moving `state` from `posted`
+/// to `running`; both threads then take parts from `nextPart` until none is left, and
+/// the helper sets `done` (release). The owner, when it runs out of parts, moves
+/// `state` from `posted` back to `idle` if the helper never entered; otherwise it waits
+/// for `done`. A helper that finds no job for `spinSeconds` waits on `condition` under
+/// `mutex` with `sleeping` set; the owner takes `mutex` after posting and signals when
+/// `sleeping` is set, so no wake-up is lost.
+private final class HelperThread: @unchecked Sendable {
+    static let shared = HelperThread()
+
+    private static let idle = 0
+    private static let posted = 1
+    private static let running = 2
+    private static let done = 3
+    private static let spinSeconds = 0.0002
+
+    private let state = Atomic<Int>(idle)
+    private let nextPart = Atomic<Int>(0)
+    private let owned = Atomic<Bool>(false)
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Guarded by `mutex`.
+    private var sleeping = false
+    /// Written by the owner before posting; read by the helper only after entering.
+    private var job: ((Int) -> Void)?
+    private var partCount = 0
+
+    private init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, { _ in
+            HelperThread.shared.serve()
+            return nil
+        }, nil)
+        precondition(created == 0, "Parallel: could not start the helper thread (pthread_create returned \(created))")
+        pthread_detach(thread)
+    }
+
+    /// The helper if no other caller owns it; the caller then owns it until `run` returns.
+    func claim() -> HelperThread? {
+        owned.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged ? self : nil
+    }
+
+    func run(parts: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            job = body
+            partCount = parts
+            nextPart.store(0, ordering: .relaxed)
+            state.store(Self.posted, ordering: .releasing)
+            pthread_mutex_lock(mutex)
+            if sleeping { pthread_cond_signal(condition) }
+            pthread_mutex_unlock(mutex)
+
+            takeParts(body, parts)
+
+            let reclaimed = state.compareExchange(
+                expected: Self.posted, desired: Self.idle, ordering: .acquiringAndReleasing
+            ).exchanged
+            if !reclaimed {
+                while state.load(ordering: .acquiring) != Self.done { weft_spin_pause() }
+                state.store(Self.idle, ordering: .relaxed)
+            }
+            job = nil
+        }
+        owned.store(false, ordering: .releasing)
+    }
+
+    private func takeParts(_ body: (Int) -> Void, _ parts: Int) {
+        while true {
+            let part = nextPart.wrappingAdd(1, ordering: .relaxed).oldValue
+            if part >= parts { return }
+            body(part)
+        }
+    }
+
+    private func serve() {
+        while true {
+            waitForJob()
+            let entered = state.compareExchange(
+                expected: Self.posted, desired: Self.running, ordering: .acquiringAndReleasing
+            ).exchanged
+            guard entered else { continue }
+            takeParts()
+            state.store(Self.done, ordering: .releasing)
+        }
+    }
+
+    /// The helper's share of the job. Not inlined, so that its reference to the job
+    /// is released before `done` is published: the owner's `withoutActuallyEscaping`
+    /// checks that no reference outlives the call.
+    @inline(never)
+    private func takeParts() {
+        takeParts(job!, partCount)
+    }
+
+    private func waitForJob() {
+        let deadline = Self.now() + Self.spinSeconds
+        var spins = 0
+        while state.load(ordering: .acquiring) != Self.posted {
+            weft_spin_pause()
+            spins += 1
+            if spins % 64 == 0 && Self.now() > deadline {
+                sleep()
+                return
+            }
+        }
+    }
+
+    private func sleep() {
+        pthread_mutex_lock(mutex)
+        sleeping = true
+        while state.load(ordering: .acquiring) != Self.posted { pthread_cond_wait(condition, mutex) }
+        sleeping = false
+        pthread_mutex_unlock(mutex)
+    }
+
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+}

@@ -1,0 +1,132 @@
+import Testing
+@testable import Tensor
+
+/// The pairwise summation written out in plain Swift, one leaf at a time: the
+/// definition that the C kernel, which sums several leaves at once, must match bit
+/// for bit.
+private func referencePairwise(_ values: [Float], _ start: Int, _ count: Int) -> Float {
+    if count <= 256 {
+        var lanes = [Float](repeating: 0, count: 8)
+        var i = 0
+        while i + 8 <= count {
+            for lane in 0..<8 { lanes[lane] += values[start + i + lane] }
+            i += 8
+        }
+        var total: Float = -0.0
+        for lane in 0..<8 { total += lanes[lane] }
+        while i < count {
+            total += values[start + i]
+            i += 1
+        }
+        return total
+    }
+    let half = (count / 2) & ~7
+    return referencePairwise(values, start, half) + referencePairwise(values, start + half, count - half)
+}
+
+/// Values of mixed magnitude and sign, so that any change of summation order shows.
+private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
+    var state = seed
+    return (0..<count).map { _ in
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        let unit = Float(state >> 40) / Float(1 << 24)
+        let magnitude: Float = (state >> 20) & 1 == 0 ? 1e4 : 1e-3
+        return (unit - 0.5) * magnitude
+    }
+}
+
+@Suite struct SummationKernelTests {
+    @Test(arguments: [0, 1, 7, 8, 255, 256, 257, 1000, 1024, 4095, 4096, 4097, 10_007, 100_000])
+    func pairwiseMatchesReferenceBits(count: Int) {
+        let values = mixedValues(count, seed: UInt64(count) + 11)
+        let kernel = values.withUnsafeBufferPointer { Summation.pairwise($0.baseAddress!, count) }
+        let reference = referencePairwise(values, 0, count)
+        #expect(kernel.bitPattern == reference.bitPattern, "count \(count): \(kernel) vs \(reference)")
+    }
+
+    @Test func pairwiseOfHandDerivedCase() {
+        // 1e8 + 1 - 1e8 in one lane loses the 1; pairwise lanes keep it apart.
+        var values = [Float](repeating: 0, count: 16)
+        values[0] = 1e8
+        values[1] = 1
+        values[8] = -1e8
+        #expect(values.withUnsafeBufferPointer { Summation.pairwise($0.baseAddress!, 16) } == 1)
+    }
+}
+
+@Suite struct VectorKernelTests {
+    @Test func binaryOperationsMatchScalarArithmetic() {
+        let a = mixedValues(1003, seed: 3)
+        let b = mixedValues(1003, seed: 4).map { $0 == 0 ? 1 : $0 }
+        let cases: [(BinaryOperation, (Float, Float) -> Float)] = [
+            (.add, { $0 + $1 }), (.subtract, { $0 - $1 }), (.multiply, { $0 * $1 }), (.divide, { $0 / $1 }),
+            (.maximum, { ($0 != $0 || $0 > $1) ? $0 : $1 }), (.minimum, { ($0 != $0 || $0 < $1) ? $0 : $1 }),
+        ]
+        for (operation, expected) in cases {
+            var out = [Float](repeating: 0, count: a.count)
+            var scalarLeft = [Float](repeating: 0, count: a.count)
+            let ran = VectorKernels.binary(operation, a, aIsScalar: false, b, bIsScalar: false, &out, a.count)
+            _ = VectorKernels.binary(operation, b, aIsScalar: true, a, bIsScalar: false, &scalarLeft, a.count)
+            #expect(ran)
+            #expect(out.map(\.bitPattern) == zip(a, b).map { expected($0, $1).bitPattern }, "\(operation)")
+            #expect(scalarLeft.map(\.bitPattern) == a.map { expected(b[0], $0).bitPattern }, "\(operation) scalar")
+        }
+    }
+
+    @Test func maximumPropagatesNaNFromEitherSide() {
+        let a: [Float] = [.nan, 1, 2, -0.0]
+        let b: [Float] = [1, .nan, 3, 0.0]
+        var out = [Float](repeating: 0, count: 4)
+        #expect(VectorKernels.binary(.maximum, a, aIsScalar: false, b, bIsScalar: false, &out, 4))
+        #expect(out[0].isNaN && out[1].isNaN && out[2] == 3)
+    }
+
+    @Test func unaryOperationsMatchScalarArithmetic() {
+        let a = mixedValues(777, seed: 5) + [-0.0, .infinity, -.infinity, .nan]
+        let cases: [(UnaryOperation, (Float) -> Float)] = [
+            (.negate, { -$0 }), (.abs, { Swift.abs($0) }), (.relu, { $0 < 0 ? 0 : $0 }),
+            (.sqrt, { $0.squareRoot() }), (.rsqrt, { 1 / $0.squareRoot() }),
+        ]
+        for (operation, expected) in cases {
+            var out = [Float](repeating: 0, count: a.count)
+            #expect(VectorKernels.unary(operation, a, &out, a.count))
+            #expect(out.map(\.bitPattern) == a.map { expected($0).bitPattern }, "\(operation)")
+        }
+        var unused = [Float](repeating: 0, count: 1)
+        #expect(!VectorKernels.unary(.exp, a, &unused, 1), "exp has no C loop")
+    }
+}
+
+@Suite struct ParallelTests {
+    @Test func rangesCoverEveryIndexOnce() {
+        let count = 100_003
+        let hits = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+        defer { hits.deallocate() }
+        hits.initialize(repeating: 0, count: count)
+        Parallel.ranges(count, grain: 1000) { range in
+            for i in range { hits[i] += 1 }
+        }
+        #expect((0..<count).allSatisfy { hits[$0] == 1 })
+    }
+
+    @Test func nestedAndConcurrentCallsComplete() async {
+        // Parts that split again, from several tasks at once, run on the callers.
+        await withTaskGroup(of: (task: Int, sum: Int).self) { group in
+            for task in 0..<4 {
+                group.addTask {
+                    let total = UnsafeMutablePointer<Int>.allocate(capacity: 8)
+                    defer { total.deallocate() }
+                    total.initialize(repeating: 0, count: 8)
+                    Parallel.forEach(parts: 8) { part in
+                        Parallel.forEach(parts: 3) { inner in total[part] += inner + task }
+                    }
+                    return (task, (0..<8).reduce(0) { $0 + total[$1] })
+                }
+            }
+            for await result in group {
+                // Each part adds 0 + 1 + 2 plus three times the task number.
+                #expect(result.sum == 8 * (3 + 3 * result.task))
+            }
+        }
+    }
+}
