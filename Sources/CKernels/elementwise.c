@@ -15,15 +15,35 @@
 #define WEFT_CLONES
 #endif
 
-#define WEFT_BINARY(name, expression)                                                   \
-    WEFT_CLONES static void name##_vv(const float *a, const float *b, float *out, size_t n) { \
+// Each operation has a loop for separate buffers, marked restrict so the compiler
+// vectorizes it without run-time overlap checks, and loops for an output that is the
+// same buffer as an operand (the plans compute elementwise steps in place), which
+// read each element before writing it.
+#define WEFT_BINARY(name, expression)                                                        \
+    WEFT_CLONES static void name##_vv(const float *restrict a, const float *restrict b,      \
+                                      float *restrict out, size_t n) {                       \
         for (size_t i = 0; i < n; i++) { const float x = a[i], y = b[i]; out[i] = (expression); } \
-    }                                                                                   \
-    WEFT_CLONES static void name##_sv(float x, const float *b, float *out, size_t n) {  \
-        for (size_t i = 0; i < n; i++) { const float y = b[i]; out[i] = (expression); } \
-    }                                                                                   \
-    WEFT_CLONES static void name##_vs(const float *a, float y, float *out, size_t n) {  \
-        for (size_t i = 0; i < n; i++) { const float x = a[i]; out[i] = (expression); } \
+    }                                                                                        \
+    WEFT_CLONES static void name##_vv_into_a(float *a, const float *restrict b, size_t n) {  \
+        for (size_t i = 0; i < n; i++) { const float x = a[i], y = b[i]; a[i] = (expression); } \
+    }                                                                                        \
+    WEFT_CLONES static void name##_vv_into_b(const float *restrict a, float *b, size_t n) {  \
+        for (size_t i = 0; i < n; i++) { const float x = a[i], y = b[i]; b[i] = (expression); } \
+    }                                                                                        \
+    WEFT_CLONES static void name##_both_into(float *a, size_t n) {                          \
+        for (size_t i = 0; i < n; i++) { const float x = a[i], y = a[i]; a[i] = (expression); } \
+    }                                                                                        \
+    WEFT_CLONES static void name##_sv(float x, const float *restrict b, float *restrict out, size_t n) { \
+        for (size_t i = 0; i < n; i++) { const float y = b[i]; out[i] = (expression); }     \
+    }                                                                                        \
+    WEFT_CLONES static void name##_sv_into(float x, float *b, size_t n) {                    \
+        for (size_t i = 0; i < n; i++) { const float y = b[i]; b[i] = (expression); }       \
+    }                                                                                        \
+    WEFT_CLONES static void name##_vs(const float *restrict a, float y, float *restrict out, size_t n) { \
+        for (size_t i = 0; i < n; i++) { const float x = a[i]; out[i] = (expression); }     \
+    }                                                                                        \
+    WEFT_CLONES static void name##_vs_into(float *a, float y, size_t n) {                    \
+        for (size_t i = 0; i < n; i++) { const float x = a[i]; a[i] = (expression); }       \
     }
 
 WEFT_BINARY(add, x + y)
@@ -35,9 +55,21 @@ WEFT_BINARY(minimum, (x != x || x < y) ? x : y)
 
 #define WEFT_BINARY_CASE(op, name)                                                      \
     case op:                                                                            \
-        if (a_is_scalar) name##_sv(a[0], b, out, count);                                \
-        else if (b_is_scalar) name##_vs(a, b[0], out, count);                           \
-        else name##_vv(a, b, out, count);                                               \
+        if (a_is_scalar) {                                                              \
+            if (out == b) name##_sv_into(a[0], out, count);                             \
+            else name##_sv(a[0], b, out, count);                                        \
+        } else if (b_is_scalar) {                                                       \
+            if (out == a) name##_vs_into(out, b[0], count);                             \
+            else name##_vs(a, b[0], out, count);                                        \
+        } else if (a == b && out == a) {                                                \
+            name##_both_into(out, count);                                               \
+        } else if (out == a) {                                                          \
+            name##_vv_into_a(out, b, count);                                            \
+        } else if (out == b) {                                                          \
+            name##_vv_into_b(a, out, count);                                            \
+        } else {                                                                        \
+            name##_vv(a, b, out, count);                                                \
+        }                                                                               \
         return 1;
 
 int weft_binary_f32(weft_binary_operation operation, const float *a, int a_is_scalar,
@@ -56,8 +88,11 @@ int weft_binary_f32(weft_binary_operation operation, const float *a, int a_is_sc
 }
 
 #define WEFT_UNARY(name, expression)                                                    \
-    WEFT_CLONES static void name##_v(const float *a, float *out, size_t n) {            \
+    WEFT_CLONES static void name##_v(const float *restrict a, float *restrict out, size_t n) { \
         for (size_t i = 0; i < n; i++) { const float x = a[i]; out[i] = (expression); } \
+    }                                                                                   \
+    WEFT_CLONES static void name##_into(float *a, size_t n) {                           \
+        for (size_t i = 0; i < n; i++) { const float x = a[i]; a[i] = (expression); }   \
     }
 
 WEFT_UNARY(negate, -x)
@@ -68,12 +103,28 @@ WEFT_UNARY(reciprocal_square_root, 1.0f / sqrtf(x))
 
 int weft_unary_f32(weft_unary_operation operation, const float *a, float *out, size_t count)
 {
+#define WEFT_UNARY_CASE(op, name)                                                       \
+    case op:                                                                            \
+        if (out == a) name##_into(out, count);                                          \
+        else name##_v(a, out, count);                                                   \
+        return 1;
+
     switch (operation) {
-    case WEFT_NEGATE: negate_v(a, out, count); return 1;
-    case WEFT_ABSOLUTE: absolute_v(a, out, count); return 1;
-    case WEFT_RELU: relu_v(a, out, count); return 1;
-    case WEFT_SQUARE_ROOT: square_root_v(a, out, count); return 1;
-    case WEFT_RECIPROCAL_SQUARE_ROOT: reciprocal_square_root_v(a, out, count); return 1;
+    WEFT_UNARY_CASE(WEFT_NEGATE, negate)
+    WEFT_UNARY_CASE(WEFT_ABSOLUTE, absolute)
+    WEFT_UNARY_CASE(WEFT_RELU, relu)
+    WEFT_UNARY_CASE(WEFT_SQUARE_ROOT, square_root)
+    WEFT_UNARY_CASE(WEFT_RECIPROCAL_SQUARE_ROOT, reciprocal_square_root)
     }
     return 0;
+}
+
+WEFT_CLONES static void bytes_to_floats(const unsigned char *restrict a, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (float)a[i];
+}
+
+void weft_convert_u8_f32(const unsigned char *a, float *out, size_t count)
+{
+    bytes_to_floats(a, out, count);
 }

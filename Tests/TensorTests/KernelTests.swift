@@ -73,6 +73,41 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
         }
     }
 
+    @Test func inPlaceOperandsGiveTheSameBits() {
+        let a = mixedValues(517, seed: 8)
+        let b = mixedValues(517, seed: 9).map { $0 == 0 ? 1 : $0 }
+        let expected = zip(a, b).map { ($0 / $1).bitPattern }
+
+        var intoLeft = a
+        intoLeft.withUnsafeMutableBufferPointer { left in
+            _ = VectorKernels.binary(.divide, left.baseAddress!, aIsScalar: false, b, bIsScalar: false, left.baseAddress!, 517)
+        }
+        var intoRight = b
+        intoRight.withUnsafeMutableBufferPointer { right in
+            _ = VectorKernels.binary(.divide, a, aIsScalar: false, right.baseAddress!, bIsScalar: false, right.baseAddress!, 517)
+        }
+        var squared = a
+        squared.withUnsafeMutableBufferPointer { values in
+            let pointer = values.baseAddress!
+            _ = VectorKernels.binary(.multiply, pointer, aIsScalar: false, pointer, bIsScalar: false, pointer, 517)
+        }
+        var negated = a
+        negated.withUnsafeMutableBufferPointer { values in
+            _ = VectorKernels.unary(.negate, values.baseAddress!, values.baseAddress!, 517)
+        }
+
+        #expect(intoLeft.map(\.bitPattern) == expected)
+        #expect(intoRight.map(\.bitPattern) == expected)
+        #expect(squared.map(\.bitPattern) == a.map { ($0 * $0).bitPattern })
+        #expect(negated.map(\.bitPattern) == a.map { (-$0).bitPattern })
+    }
+
+    @Test func bytesConvertToExactFloats() {
+        let bytes = (0..<300).map { UInt8($0 % 256) }
+        let converted = Tensor(bytes, shape: [300]).astype(.float32).scalars(as: Float.self)
+        #expect(converted == bytes.map { Float($0) })
+    }
+
     @Test func maximumPropagatesNaNFromEitherSide() {
         let a: [Float] = [.nan, 1, 2, -0.0]
         let b: [Float] = [1, .nan, 3, 0.0]

@@ -69,6 +69,9 @@ typedef enum {
 /// out[i] = op(a[i]) for `count` floats; `out` may be `a` itself. Returns 1.
 int weft_unary_f32(weft_unary_operation operation, const float *a, float *out, size_t count);
 
+/// out[i] = a[i] for `count` bytes converted to float32 (exact for every byte).
+void weft_convert_u8_f32(const unsigned char *a, float *out, size_t count);
+
 /// Tells the processor that the calling thread is waiting in a spin loop, so it saves
 /// power and lets a sibling hardware thread run. Does nothing on other architectures.
 static inline void weft_spin_pause(void) {

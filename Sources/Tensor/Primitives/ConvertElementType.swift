@@ -1,3 +1,5 @@
+import CKernels
+
 /// Conversion between dtypes (`astype`). Floats convert to integers by truncation
 /// toward zero, saturating at the integer range, with NaN giving 0, as XLA does.
 /// Conversions between integer types keep the low bits, also as XLA does, so int32 -1
@@ -23,6 +25,13 @@ struct ConvertElementType: DestinationPassingPrimitive {
             case .uint32: wrap(from: UInt32.self, input, &out)
             case .uint8: wrap(from: UInt8.self, input, &out)
             case .float32, .bool: preconditionFailure("convert_element_type: \(input.dtype) is not an integer dtype")
+            }
+            return
+        }
+        if input.dtype == .uint8 && newDType == .float32 {
+            // Images stored as bytes: a vectorized C loop.
+            input.withElements(UInt8.self) { a in
+                out.withElements(Float.self) { o in weft_convert_u8_f32(a, o, input.size) }
             }
             return
         }
