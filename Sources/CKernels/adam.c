@@ -14,8 +14,9 @@ typedef struct {
     float keep1, decay1, keep2, decay2, correction1, correction2, eps, eps_root, scale;
 } adam_constants;
 
-// The scalar loop, for the elements the vector loops leave and other processors.
-// With `param` set, writes param + scale * direction to `out` instead of the direction.
+// Runs the update on elements start..<count in scalar code, for the elements the vector
+// loop leaves and for processors without AVX. With `param` set, it writes
+// param + direction * scale to `out` in place of the direction.
 static void adam_scalar(
     const float *gradient, const float *mu, const float *nu, const float *param,
     float *out, float *new_mu, float *new_nu, size_t start, size_t count, adam_constants c)
@@ -39,9 +40,10 @@ static void adam_scalar(
 }
 
 #if defined(__x86_64__)
-// The same loop eight lanes wide, for processors with AVX (chosen at run time, so the
-// library still runs on every x86-64 processor). AVX's division and square root are
-// correctly rounded like the scalar ones, so both paths give the same bits.
+// Runs the same loop eight lanes wide and returns the number of elements done. `adam`
+// calls it only on processors with AVX, chosen at run time, so the library still runs
+// on every x86-64 processor. AVX's division and square root are correctly rounded like
+// the scalar ones, so both paths give the same bits.
 __attribute__((target("avx")))
 static size_t adam_avx(
     const float *gradient, const float *mu, const float *nu, const float *param,

@@ -7,18 +7,19 @@
 #pragma STDC FP_CONTRACT OFF
 
 // Each loop is compiled for AVX-512, AVX2 and the baseline, and the loader picks the
-// widest the processor has. The loops are plain C so the compiler vectorizes them; the
-// pointers may alias only as the header states, which the compiler checks at run time.
+// widest the processor has. The loops are plain C so that the compiler vectorizes them.
+// The pointers may alias only as the header states, because the dispatch below detects
+// identical pointers but not partial overlap.
 #if defined(__x86_64__)
 #define WEFT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define WEFT_CLONES
 #endif
 
-// Each operation has a loop for separate buffers, marked restrict so the compiler
-// vectorizes it without run-time overlap checks, and loops for an output that is the
-// same buffer as an operand (the plans compute elementwise steps in place), which
-// read each element before writing it.
+// Each operation has a loop for separate buffers, marked restrict so that the compiler
+// vectorizes it without run-time overlap checks. It also has loops for an output that
+// is the same buffer as an operand, because the plans compute elementwise steps in
+// place. Those loops read each element before writing it.
 #define WEFT_BINARY(name, expression)                                                        \
     WEFT_CLONES static void name##_vv(const float *restrict a, const float *restrict b,      \
                                       float *restrict out, size_t n) {                       \

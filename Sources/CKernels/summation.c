@@ -6,11 +6,11 @@
 
 #pragma STDC FP_CONTRACT OFF
 
-// Pairwise summation with the block and pair structure of Weft's Swift kernel
-// (Summation.pairwise): a range of at most LEAF elements is a leaf, summed in eight
-// lanes (element i goes to lane i % 8), then lanes 0 to 7 are added in order to -0,
-// then the elements past the last multiple of eight; a longer range is cut at half its
-// length rounded down to a multiple of eight, and the two sums are added.
+// Pairwise summation, the kernel behind Summation.pairwise. A range of at most LEAF
+// elements is a leaf. A leaf is summed in eight lanes (element i goes to lane i % 8),
+// then lanes 0 to 7 are added in order to -0, and then the elements past the last
+// multiple of eight are added. A longer range is cut at half its length rounded down
+// to a multiple of eight, and the sums of the two halves are added.
 //
 // A leaf's eight lanes form one chain of dependent additions, so a single leaf runs at
 // the latency of an addition. Ranges of up to LARGE elements (cache-resident blocks)
@@ -57,8 +57,8 @@ static void sum_four_leaves_avx(const float *const p[4], const size_t n[4], floa
 #endif
 
 #if defined(__x86_64__)
-// One leaf with its eight lanes in two four-lane registers, which are two independent
-// chains of additions.
+// Sums one leaf with its eight lanes in two four-lane registers, which form two
+// independent chains of additions.
 static float sum_one_leaf_sse(const float *p, size_t n)
 {
     __m128 low = _mm_setzero_ps(), high = _mm_setzero_ps();
@@ -117,9 +117,9 @@ static float combine_leaves(size_t count, const float *sums, size_t *next)
     return left + right;
 }
 
-// The sum of one leaf or a larger range, leaf by leaf in memory order: for long
-// arrays, which come from main memory, one sequential stream is read faster than the
-// four streams of the grouped loop.
+// Sums one leaf or a larger range leaf by leaf in memory order. Long arrays come from
+// main memory, where one sequential stream is read faster than the four streams of the
+// grouped loop.
 static float sum_sequential(const float *p, size_t count)
 {
     if (count <= LEAF) {
@@ -138,7 +138,7 @@ float weft_sum_pairwise_f32(const float *p, size_t count)
         const size_t half = (count / 2) & ~(size_t)7;
         return weft_sum_pairwise_f32(p, half) + weft_sum_pairwise_f32(p + half, count - half);
     }
-    // At most GROUP elements: the halving gives leaves of more than LEAF / 2 - 8
+    // With at most GROUP elements, the halving gives leaves of more than LEAF / 2 - 8
     // elements, so there are fewer than MAX_LEAVES of them.
     const float *starts[MAX_LEAVES];
     size_t counts[MAX_LEAVES];

@@ -1,7 +1,7 @@
 import Testing
 @testable import Tensor
 
-/// The pairwise summation written out in plain Swift, one leaf at a time: the
+/// Computes the pairwise summation in plain Swift, one leaf at a time. This is the
 /// definition that the C kernel, which sums several leaves at once, must match bit
 /// for bit.
 private func referencePairwise(_ values: [Float], _ start: Int, _ count: Int) -> Float {
@@ -24,7 +24,8 @@ private func referencePairwise(_ values: [Float], _ start: Int, _ count: Int) ->
     return referencePairwise(values, start, half) + referencePairwise(values, start + half, count - half)
 }
 
-/// Values of mixed magnitude and sign, so that any change of summation order shows.
+/// Generates values of mixed magnitude and sign, so that any change of summation order
+/// shows in the result.
 private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
     var state = seed
     return (0..<count).map { _ in
@@ -44,8 +45,9 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
         #expect(kernel.bitPattern == reference.bitPattern, "count \(count): \(kernel) vs \(reference)")
     }
 
-    @Test func pairwiseOfHandDerivedCase() {
-        // 1e8 + 1 - 1e8 in one lane loses the 1; pairwise lanes keep it apart.
+    @Test func pairwiseKeepsSmallTermInOwnLane() {
+        // Summed in one lane, 1e8 + 1 - 1e8 loses the 1. Here 1e8 and -1e8 cancel in
+        // lane 0 and the 1 stays in lane 1.
         var values = [Float](repeating: 0, count: 16)
         values[0] = 1e8
         values[1] = 1
@@ -113,7 +115,9 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
         let b: [Float] = [1, .nan, 3, 0.0]
         var out = [Float](repeating: 0, count: 4)
         #expect(VectorKernels.binary(.maximum, a, aIsScalar: false, b, bIsScalar: false, &out, 4))
-        #expect(out[0].isNaN && out[1].isNaN && out[2] == 3)
+        #expect(out[0].isNaN)
+        #expect(out[1].isNaN)
+        #expect(out[2] == 3)
     }
 
     @Test func unaryOperationsMatchScalarArithmetic() {
@@ -145,7 +149,8 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
     }
 
     @Test func nestedAndConcurrentCallsComplete() async {
-        // Parts that split again, from several tasks at once, run on the callers.
+        // Nested calls, and calls made while another task owns the helper, run all
+        // their parts on the calling thread.
         await withTaskGroup(of: (task: Int, sum: Int).self) { group in
             for task in 0..<4 {
                 group.addTask {

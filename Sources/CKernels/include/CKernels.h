@@ -1,19 +1,19 @@
-// Kernels written in C because they need vector square roots and divisions that
-// Swift's SIMD types currently lower to one scalar instruction per lane, and the
-// processor's spin-wait hint, which Swift does not expose.
+// Kernels written in C, because Swift's SIMD types currently lower vector square roots
+// and divisions to one scalar instruction per lane, and Swift does not expose the
+// processor's spin-wait hint.
 #ifndef WEFT_CKERNELS_H
 #define WEFT_CKERNELS_H
 
 #include <stddef.h>
 
-/// One elementwise Adam step over `count` floats:
+/// Computes one elementwise Adam step over `count` floats:
 ///   mu' = keep1 * g + decay1 * mu
 ///   nu' = keep2 * (g * g) + decay2 * nu
 ///   direction = (mu' / correction1) / (sqrt(nu' / correction2 + eps_root) + eps)
 /// Each operation is a correctly rounded float32 operation, in this order and without
 /// fused multiply-adds, so the results equal the scalar formula bit for bit.
-/// Each output may be the same buffer as any input (all inputs of an element are read
-/// before its outputs are written); outputs must not overlap each other, and no
+/// Each output may be the same buffer as any input, because all inputs of an element
+/// are read before its outputs are written. Outputs must not overlap each other, and no
 /// buffer may overlap another at an offset.
 void weft_adam_update_f32(
     const float *gradient, const float *mu, const float *nu,
@@ -21,19 +21,19 @@ void weft_adam_update_f32(
     float keep1, float decay1, float keep2, float decay2,
     float correction1, float correction2, float eps, float eps_root);
 
-/// The same update followed by the parameter step that Optax's learning-rate scaling
-/// and `apply_updates` perform: new_param = param + direction * scale, two correctly
-/// rounded operations; the direction itself is not stored. Buffers may be shared as
-/// for `weft_adam_update_f32`.
+/// Computes the same update followed by the parameter step that Optax's learning-rate
+/// scaling and `apply_updates` perform: new_param = param + direction * scale, in two
+/// correctly rounded operations. The direction itself is not stored. Buffers may be
+/// shared as for `weft_adam_update_f32`.
 void weft_adam_apply_f32(
     const float *gradient, const float *mu, const float *nu, const float *param,
     float *new_param, float *new_mu, float *new_nu, size_t count,
     float keep1, float decay1, float keep2, float decay2,
     float correction1, float correction2, float eps, float eps_root, float scale);
 
-/// The sum of `count` floats by Weft's pairwise summation: leaves of at most 256
-/// elements summed in eight lanes, halves cut at multiples of eight. Gives the same
-/// bits as the Swift kernel `Summation.pairwise`, several leaves at a time.
+/// Returns the sum of `count` floats by Weft's pairwise summation, which sums leaves of
+/// at most 256 elements in eight lanes and cuts halves at multiples of eight. It sums
+/// several leaves at a time, which leaves each leaf's bits unchanged.
 float weft_sum_pairwise_f32(const float *p, size_t count);
 
 /// The float32 binary operations of `weft_binary_f32`.
@@ -48,10 +48,11 @@ typedef enum {
     WEFT_MINIMUM,
 } weft_binary_operation;
 
-/// out[i] = a[i] op b[i] for `count` floats, where a scalar operand (flag set) is
-/// read from its pointer's first element. Each result is one correctly rounded float32
-/// operation. `out` may be the same buffer as a non-scalar operand but must not
-/// overlap it otherwise. Returns 0, computing nothing, when both operands are scalars.
+/// Computes out[i] = a[i] op b[i] for `count` floats, where a scalar operand (flag set)
+/// is read from its pointer's first element. Each result is one correctly rounded
+/// float32 operation. `out` may be the same buffer as a non-scalar operand but must not
+/// overlap it otherwise. Returns 1, or 0 without computing anything when both operands
+/// are scalars.
 int weft_binary_f32(weft_binary_operation operation, const float *a, int a_is_scalar,
                     const float *b, int b_is_scalar, float *out, size_t count);
 
@@ -66,13 +67,13 @@ typedef enum {
     WEFT_RECIPROCAL_SQUARE_ROOT,
 } weft_unary_operation;
 
-/// out[i] = op(a[i]) for `count` floats; `out` may be `a` itself. Returns 1.
+/// Computes out[i] = op(a[i]) for `count` floats. `out` may be `a` itself. Returns 1.
 int weft_unary_f32(weft_unary_operation operation, const float *a, float *out, size_t count);
 
-/// out[i] = a[i] for `count` bytes converted to float32 (exact for every byte).
+/// Converts `count` bytes to float32, out[i] = a[i], exactly for every byte.
 void weft_convert_u8_f32(const unsigned char *a, float *out, size_t count);
 
-/// Tells the processor that the calling thread is waiting in a spin loop, so it saves
+/// Tells an x86 processor that the calling thread is waiting in a spin loop, so it saves
 /// power and lets a sibling hardware thread run. Does nothing on other architectures.
 static inline void weft_spin_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -22,8 +22,8 @@ struct AdamConstants {
 /// float32 operations of the formula in order with no fused multiply-adds, so its bits
 /// equal the composite formula's.
 enum AdamKernel {
-    /// Writes `mu'`, `nu'` and the direction, or, with `parameterStep`, writes
-    /// `param + direction * scale` to `direction` instead.
+    /// Writes `mu'`, `nu'` and the direction. With `parameterStep`, it writes
+    /// `param + direction * scale` to `direction` in place of the direction.
     static func run(
         gradient: UnsafePointer<Float>, mu: UnsafePointer<Float>, nu: UnsafePointer<Float>,
         direction: UnsafeMutablePointer<Float>, newMu: UnsafeMutablePointer<Float>, newNu: UnsafeMutablePointer<Float>,
@@ -46,7 +46,7 @@ enum AdamKernel {
         }
     }
 
-    /// Tensors are updated in parts of about this many elements (about 10
-    /// microseconds of work) on the two threads of `Parallel`.
+    /// The approximate number of elements per part when a tensor is updated on the two
+    /// threads of `Parallel`, an estimated 10 microseconds of work.
     static let parallelGrain = 16_384
 }

@@ -57,15 +57,16 @@ enum Parallel {
     }
 }
 
-/// The helper thread behind `Parallel`: a job slot, a state word and a sleeping place.
+/// The helper thread behind `Parallel`, with a job slot, a state word and a condition
+/// variable to sleep on.
 ///
 /// Protocol: the owner stores the job and resets `nextPart`, then sets `state` to
 /// `posted` (release). The helper enters a posted job by moving `state` from `posted`
-/// to `running`; both threads then take parts from `nextPart` until none is left, and
-/// the helper sets `done` (release). The owner, when it runs out of parts, moves
-/// `state` from `posted` back to `idle` if the helper never entered; otherwise it waits
-/// for `done`. A helper that finds no job for `spinSeconds` waits on `condition` under
-/// `mutex` with `sleeping` set; the owner takes `mutex` after posting and signals when
+/// to `running`. Both threads then take parts from `nextPart` until none is left, and
+/// the helper sets `done` (release). When the owner runs out of parts, it moves `state`
+/// from `posted` back to `idle` if the helper never entered, and otherwise waits for
+/// `done`. A helper that finds no job for `spinSeconds` waits on `condition` under
+/// `mutex` with `sleeping` set. The owner takes `mutex` after posting and signals when
 /// `sleeping` is set, so no wake-up is lost.
 private final class HelperThread: @unchecked Sendable {
     static let shared = HelperThread()
@@ -81,9 +82,10 @@ private final class HelperThread: @unchecked Sendable {
     private let owned = Atomic<Bool>(false)
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    /// Guarded by `mutex`.
+    /// Whether the helper waits on `condition`, guarded by `mutex`.
     private var sleeping = false
-    /// Written by the owner before posting; read by the helper only after entering.
+    /// The posted job, written by the owner before posting and read by the helper only
+    /// after entering.
     private var job: ((Int) -> Void)?
     private var partCount = 0
 
@@ -95,11 +97,12 @@ private final class HelperThread: @unchecked Sendable {
             HelperThread.shared.serve()
             return nil
         }, nil)
-        precondition(created == 0, "Parallel: could not start the helper thread (pthread_create returned \(created))")
+        precondition(created == 0, "Parallel: failed to start the helper thread (pthread_create returned \(created))")
         pthread_detach(thread)
     }
 
-    /// The helper if no other caller owns it; the caller then owns it until `run` returns.
+    /// Claims the helper for the caller until `run` returns, or returns nil when another
+    /// caller owns it.
     func claim() -> HelperThread? {
         owned.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged ? self : nil
     }
@@ -148,9 +151,9 @@ private final class HelperThread: @unchecked Sendable {
         }
     }
 
-    /// The helper's share of the job. Not inlined, so that its reference to the job
-    /// is released before `done` is published: the owner's `withoutActuallyEscaping`
-    /// checks that no reference outlives the call.
+    /// Runs the helper's share of the job. It is not inlined, so that its reference to
+    /// the job is released before `done` is published, because the owner's
+    /// `withoutActuallyEscaping` checks that no reference outlives the call.
     @inline(never)
     private func takeParts() {
         takeParts(job!, partCount)

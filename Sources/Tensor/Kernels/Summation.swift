@@ -2,11 +2,11 @@ import CKernels
 
 /// Summation kernels that do not drift on long float32 arrays.
 enum Summation {
-    /// Pairwise sum of `count` contiguous floats: blocks of at most 256 elements are
-    /// summed with eight independent accumulators (element `i` in lane `i % 8`, lanes
-    /// added in order, then the elements past the last multiple of eight), and blocks
-    /// are combined by halving at multiples of eight, so the rounding error grows with
-    /// `log(count)` instead of `count`. The C kernel sums several blocks at a time.
+    /// Returns the pairwise sum of `count` contiguous floats. Blocks of at most 256
+    /// elements are summed with eight independent accumulators (element `i` in lane
+    /// `i % 8`, lanes added in order, then the elements past the last multiple of eight).
+    /// Blocks are combined by halving at multiples of eight, so the rounding error grows
+    /// with `log(count)` instead of `count`. The C kernel sums several blocks at a time.
     static func pairwise(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
         weft_sum_pairwise_f32(p, count)
     }

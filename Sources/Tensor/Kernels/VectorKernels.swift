@@ -4,11 +4,11 @@ import CKernels
 /// the widest vector instructions the processor has. They compute the same correctly
 /// rounded operations as the Swift loops, so the results are the same bits.
 ///
-/// Invariant: pointers address `count` floats, or one float for a scalar operand; `out`
-/// is either disjoint from the operands or the same buffer as a non-scalar operand.
+/// Invariant: pointers address `count` floats, or one float for a scalar operand. The
+/// output is either disjoint from the operands or the same buffer as a non-scalar operand.
 enum VectorKernels {
-    /// Runs `operation` when a C loop exists for it and at most one operand is a
-    /// scalar; returns false, computing nothing, otherwise.
+    /// Runs `operation` and returns true when a C loop exists for it and at most one
+    /// operand is a scalar. Otherwise it computes nothing and returns false.
     static func binary(
         _ operation: BinaryOperation, _ a: UnsafePointer<Float>, aIsScalar: Bool, _ b: UnsafePointer<Float>,
         bIsScalar: Bool, _ out: UnsafeMutablePointer<Float>, _ count: Int
@@ -26,7 +26,8 @@ enum VectorKernels {
         return weft_binary_f32(code, a, aIsScalar ? 1 : 0, b, bIsScalar ? 1 : 0, out, count) != 0
     }
 
-    /// Runs `operation` when a C loop exists for it; returns false otherwise.
+    /// Runs `operation` and returns true when a C loop exists for it, or returns false
+    /// without computing anything.
     static func unary(_ operation: UnaryOperation, _ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int) -> Bool {
         let code: weft_unary_operation
         switch operation {

@@ -4,8 +4,8 @@
 ///
 /// Inputs: `g, mu, nu, c1, c2` as for `AdamUpdate`, then the float32 scalar `scale` and
 /// the parameter tensor. Outputs: the new parameter, `mu'` and `nu'`. The operations
-/// and their order are those of the three unfused steps, so the bits are the same; the
-/// direction is never stored. Exists only inside compiled plans.
+/// and their order are those of the three unfused steps, so the bits are the same. The
+/// direction is never stored. This step exists only inside compiled plans.
 struct AdamApply: DestinationPassingPrimitive {
     let update: AdamUpdate
 
@@ -57,7 +57,7 @@ enum AdamStepFusion {
             let scaled = steps[scaling].outputs[0]
             let type = step.types[0]
 
-            // The scale is the multiply's other operand; the parameter is the add's.
+            // The scale is the multiply's other operand, and the parameter is the add's.
             guard let scaleIndex = steps[scaling].inputs.firstIndex(where: { $0 != direction }),
                 let paramIndex = steps[stepping].inputs.firstIndex(where: { $0 != scaled })
             else { continue }

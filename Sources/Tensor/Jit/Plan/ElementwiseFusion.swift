@@ -8,14 +8,14 @@ typealias PendingStep = (
 ///
 /// Steps are visited in order. An elementwise step joins the group that produced one of
 /// its inputs of the group's shape, or else a group that reads one of its inputs of
-/// that shape; a full sum joins the group that produced its input.
+/// that shape. A full sum joins the group that produced its input.
 /// Any other input must be readable in the same pass: of the shape, a scalar, a row
 /// along the last axis, or a broadcast of a scalar (read as that scalar). A value of a
 /// group may be read by several members. A group is closed to new members once a step
-/// outside it reads one of its values, so the group can run where its last member was:
-/// everything its members read exists by then, and nothing outside reads its values
-/// earlier. Values read outside the group, or returned, are stored; others stay in
-/// scratch blocks.
+/// outside it reads one of its values. The group can then run where its last member
+/// was, because everything its members read exists by then and nothing outside reads
+/// its values earlier. Values read outside the group, or returned, are stored, and
+/// others stay in scratch blocks.
 enum ElementwiseFusion {
     private struct Group {
         var members: [Int] = []
@@ -28,7 +28,7 @@ enum ElementwiseFusion {
     /// Replaces groups of steps by fused steps. Returns the new steps and the number of
     /// fused steps among them.
     static func fuse(_ steps: [PendingStep], outputSlots: [Int]) -> (steps: [PendingStep], fusedStepCount: Int) {
-        // Slots that hold a float32 scalar broadcast to a larger shape, and the scalar.
+        // Slots that contain a float32 scalar broadcast to a larger shape, and the scalar.
         var scalarSource = [Int: Int]()
         for step in steps {
             if step.primitive is BroadcastTo, step.inputTypes[0].size == 1, step.inputTypes[0].dtype == .float32 {
@@ -86,7 +86,7 @@ enum ElementwiseFusion {
         return (removingUnreadBroadcasts(result, outputSlots, scalarSource), fusedAt.count)
     }
 
-    /// The open group that `step` can join, if any.
+    /// Returns the open group that `step` can join, if any.
     private static func groupToJoin(
         _ step: PendingStep, _ groups: [Group], _ groupOf: [Int: Int], _ sumSlots: Set<Int>, _ scalarSource: [Int: Int]
     ) -> Int? {
@@ -118,7 +118,7 @@ enum ElementwiseFusion {
         return nil
     }
 
-    /// The inputs of `step` of its output's shape that `group` does not produce.
+    /// Returns the inputs of `step` of its output's shape that `group` does not produce.
     private static func fullInputs(_ step: PendingStep, _ groupOf: [Int: Int], _ group: Int) -> Set<Int> {
         let shape = step.types[0].shape
         return Set(zip(step.inputs, step.inputTypes).filter { $1.shape == shape && groupOf[$0] != group }.map(\.0))
@@ -129,16 +129,16 @@ enum ElementwiseFusion {
             && step.inputTypes.allSatisfy { $0.dtype == .float32 }
     }
 
-    /// A float32 sum over all axes of a tensor with at least one axis, which the
-    /// unfused kernel computes with `Summation.pairwise`.
+    /// Returns whether `step` is a float32 sum over all axes of a tensor with at least
+    /// one axis, which the unfused kernel computes with `Summation.pairwise`.
     private static func isFullSum(_ step: PendingStep) -> Bool {
         guard let reduce = step.primitive as? Reduce, reduce.operation == .sum else { return false }
         let input = step.inputTypes[0]
         return input.dtype == .float32 && !input.shape.isEmpty && Set(reduce.axes) == Set(input.shape.indices)
     }
 
-    /// Whether every input of `step` has `shape`, is a scalar or a broadcast scalar, or
-    /// is a row along the last axis of `shape`.
+    /// Returns whether every input of `step` has `shape`, is a scalar or a broadcast
+    /// scalar, or is a row along the last axis of `shape`.
     private static func readsInOnePass(_ step: PendingStep, _ shape: [Int], _ scalarSource: [Int: Int]) -> Bool {
         let size = shape.reduce(1, *)
         return zip(step.inputs, step.inputTypes).allSatisfy { slot, type in
@@ -148,7 +148,8 @@ enum ElementwiseFusion {
         }
     }
 
-    /// A group is worth a fused step when it replaces at least two steps.
+    /// Returns whether `group` is worth a fused step, which is when it replaces at least
+    /// two steps.
     private static func worthFusing(_ group: Group, _ steps: [PendingStep]) -> Bool {
         group.members.count >= 2
     }

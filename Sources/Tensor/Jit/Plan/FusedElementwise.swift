@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// A group of float32 elementwise operations over one shape, and sums of some of their
-/// values, run as one pass: each block of elements goes through every operation before
+/// values, run as one pass. Each block of elements goes through every operation before
 /// the next block starts, so intermediate values live in small scratch blocks instead
 /// of tensors.
 ///
@@ -57,7 +57,7 @@ struct FusedElementwise: DestinationPassingPrimitive {
         preconditionFailure("fused_elementwise: fused steps exist only in compiled plans and are not batched")
     }
 
-    /// Whether `unary` and `binary` below implement the operation for float32.
+    /// Returns whether `unary` and `binary` below implement the operation for float32.
     static func canFuse(_ primitive: any Primitive) -> Bool {
         if let unary = primitive as? ElementwiseUnary { return unary.operation != .logicalNot }
         if let binary = primitive as? ElementwiseBinary {
@@ -69,14 +69,15 @@ struct FusedElementwise: DestinationPassingPrimitive {
         return false
     }
 
-    /// The most elements one block holds. A block of every instruction's values fits
-    /// in the first-level cache for a few instructions, and each instruction's loop runs
-    /// long enough to hide its call. Sums are taken over whole blocks with
-    /// `Summation.pairwise`, on nodes of the same pairwise tree as the unfused sum's.
+    /// The maximum number of elements in one block. A block of every instruction's
+    /// values fits in the first-level cache for a few instructions, and each
+    /// instruction's loop runs long enough to hide its call. Sums are taken over whole
+    /// blocks with `Summation.pairwise`, on nodes of the same pairwise tree as the
+    /// unfused sum's.
     static let blockSize = 1024
 
-    /// Passes are cut into parts of about this many element operations (elements
-    /// times instructions) for the two threads of `Parallel`.
+    /// The approximate number of element operations (elements times instructions) per
+    /// part when a pass is cut for the two threads of `Parallel`.
     private static let parallelGrainWork = 1 << 16
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
@@ -114,7 +115,7 @@ struct FusedElementwise: DestinationPassingPrimitive {
 
 /// The nodes of `Summation.pairwise`'s recursion over a range, cut at a fixed depth.
 private indirect enum PairwiseTree {
-    /// A node summed whole: part `index` of the cut.
+    /// A node summed whole, which is part `index` of the cut.
     case part(Int)
     case pair(PairwiseTree, PairwiseTree)
 
@@ -132,7 +133,7 @@ private indirect enum PairwiseTree {
     }
 
     /// Writes this node's `width` sums into `out`, adding the two halves of each pair
-    /// as `Summation.pairwise` does. `partial` holds each part's sums.
+    /// as `Summation.pairwise` does. `partial` contains each part's sums.
     func combine(_ partial: UnsafeMutablePointer<Float>, _ width: Int, into out: UnsafeMutablePointer<Float>) {
         switch self {
         case .part(let index):
@@ -150,8 +151,8 @@ private indirect enum PairwiseTree {
 /// One run of a fused step over concrete buffers.
 ///
 /// Invariant: every input pointer addresses the iteration shape's element count, one
-/// element (a scalar) or one row's length of floats, as `kinds` says; each store
-/// pointer addresses the element count and each sum pointer one float.
+/// element (a scalar) or one row's length of floats, as `kinds` records. Each store
+/// pointer addresses the element count, and each sum pointer addresses one float.
 private struct Pass {
     enum Kind { case full, scalar, row }
 
@@ -209,11 +210,12 @@ private struct Pass {
     }
 
     /// Sums the summed values over `range` as `Summation.pairwise` would over a tensor
-    /// holding them, storing the elements of stored values on the way.
+    /// containing them, and stores the elements of stored values on the way.
     func sumPairwise(_ range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let scratch = makeScratch()
         defer { scratch.deallocate() }
-        // One row of partial sums per recursion level: log2 of any count is below 64.
+        // One row of partial sums per recursion level. 64 rows suffice because log2 of
+        // any count is below 64.
         let levels = UnsafeMutablePointer<Float>.allocate(capacity: 64 * max(sumCount, 1))
         defer { levels.deallocate() }
         sumNode(range.lowerBound, range.count, out, levels, scratch)
@@ -256,7 +258,7 @@ private struct Pass {
                 case .row:
                     let start = base % rowLength
                     if start + length <= rowLength { return (pointer + start, nil) }
-                    // The block crosses a row end: gather the row's values in order.
+                    // The block crosses a row end, so gather the row's values in order.
                     let gathered = rowScratch + index * blockSize
                     for i in 0..<length { gathered[i] = pointer[(start + i) % rowLength] }
                     return (gathered, nil)
@@ -283,8 +285,8 @@ private struct Pass {
 
 /// The float32 loops of fused passes over one block.
 ///
-/// Invariant: `a`, `b` and `out` address `count` floats unless the matching scalar is
-/// given, in which case the pointer is not read; `out` does not overlap the inputs.
+/// Invariant: `a`, `b` and `out` address `count` floats, except that an operand given
+/// with its scalar addresses that one scalar. `out` does not overlap the inputs.
 enum ElementwiseBlocks {
     @inline(__always)
     private static func map(

@@ -3,11 +3,11 @@ import Glibc
 #endif
 import Synchronization
 
-/// Where the time of compiled functions goes: with the environment variable
-/// `WEFT_PROFILE_PLANS=1`, every step of every `jit` plan is timed, and a table of the
-/// steps by total time (kernel, output shapes, calls, total and mean time) is printed
-/// to standard error when the process exits. Off by default; when off, a plan pays one
-/// check per call.
+/// A profiler that shows where the time of compiled functions goes. With the
+/// environment variable `WEFT_PROFILE_PLANS=1`, every step of every `jit` plan is
+/// timed. When the process exits, a table of up to 60 steps by total time (kernel,
+/// output shapes, calls, total and mean time) is printed to standard error. The
+/// profiler is off by default, and when it is off, a plan pays one check per call.
 enum PlanProfiler {
     static let isEnabled: Bool = {
         guard let setting = getenv("WEFT_PROFILE_PLANS"), String(cString: setting) == "1" else { return false }
@@ -54,7 +54,8 @@ enum PlanProfiler {
         _ = report.withCString { write(2, $0, strlen($0)) }
     }
 
-    /// `value` with `digits` decimals (Tensor does not link Foundation's formatting).
+    /// Formats `value` with `digits` decimals, because Tensor does not link Foundation's
+    /// formatting.
     private static func fixed(_ value: Double, _ digits: Int) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
