@@ -36,7 +36,8 @@ public func jitFlat(
     let context = jitContext(name: name, fileID: fileID, line: line)
     return { inputs in
         callJitted(
-            cache: cache, context: context, leaves: inputs, structure: "list(\(inputs.count))", staticArguments: [],
+            cache: cache, context: context, leaves: inputs, structure: TreeStructure(leafCount: inputs.count),
+            staticArguments: [],
             function: { (function($0), ()) }
         ).outputs
     }
@@ -157,9 +158,11 @@ func runJitted<Output: Tree>(
     donateArgnums: Set<Int> = [], _ body: @escaping ([Tensor]) -> Output
 ) -> Output {
     let donatedLeaves = Set(donateArgnums.flatMap { arguments.ranges[$0] })
+    var outputAndArguments = TreeStructure(startingWith: Output.self)
+    outputAndArguments.append(contentsOf: arguments.structure)
     let (outputs, definition) = callJitted(
         cache: cache, context: context, leaves: arguments.leaves,
-        structure: "\(Output.self) <- " + arguments.structure, staticArguments: staticArguments,
+        structure: outputAndArguments, staticArguments: staticArguments,
         donatedLeaves: donatedLeaves
     ) { leaves in
         let (outputLeaves, definition) = treeFlatten(body(leaves))

@@ -3,7 +3,7 @@ import Synchronization
 /// The key that selects a trace of a jitted function: the tree structure of the arguments, the
 /// shape and dtype of every leaf, and the values of the static arguments.
 struct JitSignature: Hashable, @unchecked Sendable {
-    let structure: String
+    let structure: TreeStructure
     let types: [TensorType]
     let staticArguments: [AnyHashable]
 }
@@ -85,7 +85,7 @@ public final class JitCache: Sendable {
 /// (the jitted function is inlined into them). The plan may overwrite the storages of
 /// the leaves at positions `donatedLeaves`.
 func callJitted(
-    cache: JitCache, context: String, leaves: [Tensor], structure: String, staticArguments: [AnyHashable],
+    cache: JitCache, context: String, leaves: [Tensor], structure: TreeStructure, staticArguments: [AnyHashable],
     donatedLeaves: Set<Int> = [], function: @escaping ([Tensor]) -> (outputs: [Tensor], definition: Any)
 ) -> (outputs: [Tensor], definition: Any) {
     let signature = JitSignature(structure: structure, types: leaves.map(\.type), staticArguments: staticArguments)

@@ -66,18 +66,23 @@ struct TreeArguments {
     let templates: [any Tree]
     let ranges: [Range<Int>]
     let leaves: [Tensor]
+    /// The arguments' tree structure. Two argument lists with equal structures flatten
+    /// to leaves in the same order.
+    let structure: TreeStructure
 
     init(_ arguments: any Tree...) {
         var leaves = [Tensor]()
         var ranges = [Range<Int>]()
+        var structure = TreeStructure()
         for argument in arguments {
             let start = leaves.count
-            collectLeaves(argument, into: &leaves)
+            structure.append(argument, leaves: &leaves)
             ranges.append(start..<leaves.count)
         }
         self.templates = arguments
         self.ranges = ranges
         self.leaves = leaves
+        self.structure = structure
     }
 
     /// Argument `index` rebuilt with its part of `leaves` in place of its leaves.
@@ -85,18 +90,5 @@ struct TreeArguments {
         var cursor = 0
         return rebuildAny(templates[index], Array(leaves[ranges[index]]), &cursor) as! T
     }
-
-    /// A description of the arguments' tree structure: the types of the containers and
-    /// the keys of their children. Two argument lists with equal structure strings
-    /// flatten to leaves in the same order.
-    var structure: String {
-        templates.map(structureDescription).joined(separator: ", ")
-    }
 }
 
-/// Describes the container types and child keys of `node`, with `*` for each tensor leaf.
-func structureDescription(_ node: any Tree) -> String {
-    if node is Tensor { return "*" }
-    let children = node.treeChildren.map { "\($0.key): \(structureDescription($0.value))" }
-    return "\(type(of: node))(\(children.joined(separator: ", ")))"
-}

@@ -1,0 +1,50 @@
+/// The shape of a list of trees without its tensors, as a hashable value: each
+/// container's type and child count, each child's key, and a mark for each tensor leaf,
+/// in traversal order. Lists with equal structures flatten to leaves in the same order.
+///
+/// `jit` looks its compiled traces up by structure on every call, so the structure is
+/// built from type identities and keys, not from type names.
+struct TreeStructure: Hashable, @unchecked Sendable {
+    enum Token: Hashable {
+        case container(ObjectIdentifier, childCount: Int)
+        case key(String)
+        case leaf
+    }
+
+    private(set) var tokens: [Token] = []
+
+    init() {}
+
+    /// A structure that starts with the type `type`, such as the output type of a
+    /// jitted function.
+    init(startingWith type: Any.Type) {
+        tokens.append(.container(ObjectIdentifier(type), childCount: 0))
+    }
+
+    /// The structure of a flat list of `count` tensors.
+    init(leafCount count: Int) {
+        tokens = [Token](repeating: .leaf, count: count)
+    }
+
+    /// Appends the structure of `node`, and its tensor leaves to `leaves`.
+    mutating func append(_ node: any Tree, leaves: inout [Tensor]) {
+        if let tensor = node as? Tensor {
+            tokens.append(.leaf)
+            leaves.append(tensor)
+            return
+        }
+        let children = node.treeChildren
+        tokens.append(.container(ObjectIdentifier(type(of: node)), childCount: children.count))
+        for child in children {
+            tokens.append(.key(child.key))
+            append(child.value, leaves: &leaves)
+        }
+    }
+}
+
+extension TreeStructure {
+    /// Appends the tokens of `other`.
+    mutating func append(contentsOf other: TreeStructure) {
+        tokens.append(contentsOf: other.tokens)
+    }
+}
