@@ -15,13 +15,13 @@ struct TreeStructure: Hashable, @unchecked Sendable {
 
     init() {}
 
-    /// A structure that starts with the type `type`, such as the output type of a
-    /// jitted function.
+    /// Creates a structure that starts with the type `type`, such as the output type of
+    /// a jitted function.
     init(startingWith type: Any.Type) {
         tokens.append(.container(ObjectIdentifier(type), childCount: 0))
     }
 
-    /// The structure of a flat list of `count` tensors.
+    /// Creates the structure of a flat list of `count` tensors.
     init(leafCount count: Int) {
         tokens = [Token](repeating: .leaf, count: count)
     }
