@@ -1,0 +1,78 @@
+import Testing
+@testable import Tensor
+
+/// Random elementwise graphs, with sums, broadcast scalars and rows, values read several
+/// times and values returned from the middle of a chain, compiled with and without
+/// fusion: both plans must give the same bits, and so must eager evaluation.
+@Suite struct FusionRandomGraphTests {
+    /// A small linear congruential generator, so each case is reproducible.
+    private struct Generator {
+        var state: UInt64
+
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    /// Builds a random function of `x` (shape `[rows, columns]`) returning several
+    /// values: full-shape values, full sums and one value read after a sum.
+    private func randomFunction(seed: UInt64) -> ([Tensor]) -> [Tensor] {
+        { inputs in
+            var random = Generator(state: seed)
+            let x = inputs[0]
+            let row = inputs[1]
+            var values = [x, x * 0.5 + row]
+            var outputs = [Tensor]()
+            for _ in 0..<12 {
+                let a = values[random.next(values.count)]
+                let b = values[random.next(values.count)]
+                let value: Tensor
+                switch random.next(9) {
+                case 0: value = a + b
+                case 1: value = a - b
+                case 2: value = a * b
+                case 3: value = a / (abs(b) + 1)
+                case 4: value = maximum(a, b)
+                case 5: value = relu(a) + row
+                case 6: value = exp(-abs(a))
+                case 7: value = a * Tensor(Float(1.5)).broadcast(to: x.shape)
+                default: value = tanh(a) - b * 0.25
+                }
+                values.append(value)
+                if random.next(4) == 0 { outputs.append(value) }
+                if random.next(3) == 0 { outputs.append(value.sum()) }
+            }
+            let total = values.last!.sum()
+            outputs.append(values[values.count / 2] * total + values.last!)
+            outputs.append(total)
+            return outputs
+        }
+    }
+
+    @Test(arguments: 0..<24)
+    func fusedPlanMatchesUnfusedBits(seed: Int) {
+        // Shapes that are single blocks, several blocks with a partial one, and rows that
+        // cross block ends.
+        let shapes = [[3, 5], [7, 300], [40, 97], [2, 2048]]
+        let shape = shapes[seed % shapes.count]
+        let count = shape[0] * shape[1]
+        let x = (Tensor.linspace(-2, 3, count: count) * Tensor(Float(1 + Double(seed) * 0.01))).reshaped(shape)
+        let row = Tensor.linspace(0.5, -1, count: shape[1])
+        let function = randomFunction(seed: UInt64(seed) + 1)
+
+        let cache = JitCache()
+        _ = jit(function, cache: cache)([x, row])
+        let jaxpr = cache.jaxprs[0]
+        let fused = ExecutionPlan(jaxpr).run([x, row])
+        let unfused = ExecutionPlan(jaxpr, fusesElementwise: false).run([x, row])
+        let eager = function([x, row])
+
+        #expect(fused.count == eager.count)
+        for (index, (got, expected)) in zip(fused, unfused).enumerated() {
+            let gotBits = got.scalars(as: Float.self).map(\.bitPattern)
+            #expect(gotBits == expected.scalars(as: Float.self).map(\.bitPattern), "output \(index), seed \(seed)")
+            #expect(gotBits == eager[index].scalars(as: Float.self).map(\.bitPattern), "output \(index) vs eager")
+        }
+    }
+}
