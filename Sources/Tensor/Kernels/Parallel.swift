@@ -11,7 +11,10 @@ import Synchronization
 /// so a helper that the system does not schedule in time costs nothing: the caller
 /// takes back every part the helper has not started. The helper thread starts on
 /// first use. After each job it spins for a short while waiting for the next one (a
-/// training step hands it jobs microseconds apart), then sleeps until woken. One caller
+/// training step hands it jobs microseconds apart), then sleeps until woken. When other
+/// processes keep the helper off its core, so that the caller waits for a part the
+/// helper has started or does a long job alone, the caller works alone for 50 ms, and
+/// twice as long after each further stall, up to a second. One caller
 /// at a time uses the helper: a second caller running at the same moment, or a part
 /// that splits its own work again, runs all its parts itself.
 ///
@@ -76,6 +79,9 @@ private final class HelperThread: @unchecked Sendable {
     private static let running = 2
     private static let done = 3
     private static let spinSeconds = 0.0002
+    private static let stallSeconds = 0.0001
+    private static let missedJobSeconds = 0.00005
+    private static let backoffSeconds = 0.05
 
     private let state = Atomic<Int>(idle)
     private let nextPart = Atomic<Int>(0)
@@ -88,6 +94,11 @@ private final class HelperThread: @unchecked Sendable {
     /// after entering.
     private var job: ((Int) -> Void)?
     private var partCount = 0
+    /// The time before which the owner runs every part itself. Read and written only
+    /// by the owner.
+    private var resumeAt = 0.0
+    /// The next pause after a stall, in seconds. Read and written only by the owner.
+    private var backoff = backoffSeconds
 
     private init() {
         pthread_mutex_init(mutex, nil)
@@ -108,6 +119,12 @@ private final class HelperThread: @unchecked Sendable {
     }
 
     func run(parts: Int, _ body: (Int) -> Void) {
+        // After a long wait for the helper, the owner works alone for a while.
+        if resumeAt > 0 && Self.now() < resumeAt {
+            for part in 0..<parts { body(part) }
+            owned.store(false, ordering: .releasing)
+            return
+        }
         withoutActuallyEscaping(body) { body in
             job = body
             partCount = parts
@@ -117,18 +134,53 @@ private final class HelperThread: @unchecked Sendable {
             if sleeping { pthread_cond_signal(condition) }
             pthread_mutex_unlock(mutex)
 
+            let started = Self.now()
             takeParts(body, parts)
+            let ownWork = Self.now() - started
 
             let reclaimed = state.compareExchange(
                 expected: Self.posted, desired: Self.idle, ordering: .acquiringAndReleasing
             ).exchanged
-            if !reclaimed {
-                while state.load(ordering: .acquiring) != Self.done { weft_spin_pause() }
+            if reclaimed {
+                // A helper that stayed off its core for a long share of work is as
+                // good as stalled.
+                if ownWork > Self.missedJobSeconds { backOff() }
+            } else {
+                waitForHelper(ownWork: ownWork)
                 state.store(Self.idle, ordering: .relaxed)
             }
             job = nil
         }
         owned.store(false, ordering: .releasing)
+    }
+
+    /// Waits until the helper has finished its part. A helper that another process
+    /// has displaced can keep the owner waiting for a whole scheduling period. A wait
+    /// longer than both `stallSeconds` and the owner's own share of the job (`ownWork`,
+    /// in seconds) therefore turns the helper off for a while (`backOff`).
+    private func waitForHelper(ownWork: Double) {
+        let start = Self.now()
+        let limit = max(Self.stallSeconds, ownWork)
+        var spins = 0
+        while state.load(ordering: .acquiring) != Self.done {
+            weft_spin_pause()
+            spins += 1
+            if spins % 256 == 0 && Self.now() - start > limit {
+                sched_yield()
+            }
+        }
+        if Self.now() - start > limit {
+            backOff()
+        } else {
+            backoff = Self.backoffSeconds
+        }
+    }
+
+    /// Turns the helper off for `backoff` seconds and doubles the next pause, up to
+    /// one second, so a machine that stays busy loses little to waits.
+    private func backOff() {
+        resumeAt = Self.now() + backoff
+        backoff = min(backoff * 2, 1)
     }
 
     private func takeParts(_ body: (Int) -> Void, _ parts: Int) {
