@@ -11,10 +11,10 @@ import Synchronization
 /// so a helper that the system does not schedule in time costs nothing: the caller
 /// takes back every part the helper has not started. The helper thread starts on
 /// first use. After each job it spins for a short while waiting for the next one (a
-/// training step hands it jobs microseconds apart), then sleeps until woken. When other
-/// processes keep the helper off its core, so that the caller waits for a part the
-/// helper has started or does a long job alone, the caller works alone for 50 ms, and
-/// twice as long after each further stall, up to a second. One caller
+/// training step hands it jobs microseconds apart), then sleeps until woken. Other
+/// processes may keep the helper off its core, so that the caller waits for a part the
+/// helper has started or does a long job alone. The caller then works alone for 50 ms,
+/// and twice as long after each further stall, up to a second. One caller
 /// at a time uses the helper: a second caller running at the same moment, or a part
 /// that splits its own work again, runs all its parts itself.
 ///
