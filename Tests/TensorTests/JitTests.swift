@@ -104,16 +104,16 @@ private final class Counter: Sendable {
         // Same leaf types, different keys or containers: each needs its own trace.
         let cache = JitCache()
         let total = jit({ (tree: TensorTree) in treeLeaves(tree).reduce(Tensor(Float(0))) { $0 + $1 * 2 } }, cache: cache)
-        let one = Tensor(Float(1))
-        let two = Tensor(Float(2))
-        #expect(total(["a": one, "b": two]).floatValue == 6)
-        #expect(total(["a": two, "b": one]).floatValue == 6)
+        let first = Tensor(Float(1))
+        let second = Tensor(Float(2))
+        #expect(total(["a": first, "b": second]).floatValue == 6)
+        #expect(total(["a": second, "b": first]).floatValue == 6)
         #expect(cache.traceCount == 1)
-        #expect(total(["a": one, "c": two]).floatValue == 6)
+        #expect(total(["a": first, "c": second]).floatValue == 6)
         #expect(cache.traceCount == 2)
-        #expect(total(["a": ["b": one], "c": two]).floatValue == 6)
+        #expect(total(["a": ["b": first], "c": second]).floatValue == 6)
         #expect(cache.traceCount == 3)
-        #expect(total(.list([.leaf(one), .leaf(two)])).floatValue == 6)
+        #expect(total(.list([.leaf(first), .leaf(second)])).floatValue == 6)
         #expect(cache.traceCount == 4)
     }
 

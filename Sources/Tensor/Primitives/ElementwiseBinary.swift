@@ -70,8 +70,8 @@ struct ElementwiseBinary: DestinationPassingPrimitive {
         }
     }
 
-    /// The float32 cases where each operand is either of the output's size or a
-    /// scalar, run by the C loops; false when they do not apply.
+    /// Runs the float32 cases where each operand has the output's size or is a scalar
+    /// with the C loops. Returns false, computing nothing, in every other case.
     private func runVectorized(_ a: Tensor, _ b: Tensor, _ out: Tensor) -> Bool {
         let count = out.size
         guard (a.size == count || a.size == 1) && (b.size == count || b.size == 1) else { return false }

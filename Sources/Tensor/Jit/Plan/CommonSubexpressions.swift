@@ -21,7 +21,9 @@ enum CommonSubexpressions {
                 continue
             }
             let types = step.types.map { "\($0.dtype)\(formatShape($0.shape))" }.joined(separator: ",")
-            let key = "\(step.primitive.name) \(step.primitive.parameterDescription) \(inputs) \(types)"
+            // The primitive's own description lists every stored property, so two
+            // steps with equal keys compute the same values.
+            let key = "\(String(describing: step.primitive)) \(inputs) \(types)"
             if let earlier = seen[key] {
                 for (output, original) in zip(step.outputs, earlier) { replacement[output] = original }
                 continue
