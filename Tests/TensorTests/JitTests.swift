@@ -115,6 +115,10 @@ private final class Counter: Sendable {
         #expect(cache.traceCount == 3)
         #expect(total(.list([.leaf(first), .leaf(second)])).floatValue == 6)
         #expect(cache.traceCount == 4)
+        // A dictionary keyed "0" and "1" is not the list of the same leaves.
+        let keyedLikeList = TensorTree.dictionary(["0": .leaf(first), "1": .leaf(second)])
+        #expect(total(keyedLikeList).floatValue == 6)
+        #expect(cache.traceCount == 5)
     }
 
     @Test func staticEnumAndIntSelectTraces() {

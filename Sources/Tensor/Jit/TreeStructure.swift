@@ -35,6 +35,9 @@ struct TreeStructure: Hashable, @unchecked Sendable {
         }
         let children = node.treeChildren
         tokens.append(.container(ObjectIdentifier(type(of: node)), childCount: children.count))
+        // A TensorTree list and a dictionary with keys "0", "1", ... have the same type
+        // and keys, but rebuild into different containers.
+        if let tree = node as? TensorTree { tokens.append(.key(tree.containerKind)) }
         for child in children {
             tokens.append(.key(child.key))
             append(child.value, leaves: &leaves)
@@ -46,5 +49,16 @@ extension TreeStructure {
     /// Appends the tokens of `other`.
     mutating func append(contentsOf other: TreeStructure) {
         tokens.append(contentsOf: other.tokens)
+    }
+}
+
+extension TensorTree {
+    /// The name of this node's case, which tree structures record.
+    fileprivate var containerKind: String {
+        switch self {
+        case .leaf: return "leaf"
+        case .dictionary: return "dictionary"
+        case .list: return "list"
+        }
     }
 }
