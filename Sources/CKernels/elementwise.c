@@ -129,3 +129,34 @@ void weft_convert_u8_f32(const unsigned char *a, float *out, size_t count)
 {
     bytes_to_floats(a, out, count);
 }
+
+WEFT_CLONES static void scale_add(const float *restrict a, float scale, float shift, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (a[i] * scale) + shift;
+}
+
+WEFT_CLONES static void scale_subtract(const float *restrict a, float scale, float shift, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (a[i] * scale) - shift;
+}
+
+WEFT_CLONES static void scale_add_into(float *a, float scale, float shift, size_t n)
+{
+    for (size_t i = 0; i < n; i++) a[i] = (a[i] * scale) + shift;
+}
+
+WEFT_CLONES static void scale_subtract_into(float *a, float scale, float shift, size_t n)
+{
+    for (size_t i = 0; i < n; i++) a[i] = (a[i] * scale) - shift;
+}
+
+void weft_scale_shift_f32(const float *a, float scale, float shift, int subtract, float *out, size_t count)
+{
+    if (out == a) {
+        if (subtract) scale_subtract_into(out, scale, shift, count);
+        else scale_add_into(out, scale, shift, count);
+    } else {
+        if (subtract) scale_subtract(a, scale, shift, out, count);
+        else scale_add(a, scale, shift, out, count);
+    }
+}

@@ -12,6 +12,10 @@
 // multiple of eight are added. A longer range is cut at half its length rounded down
 // to a multiple of eight, and the sums of the two halves are added.
 //
+// Every function here takes a second array `b` that may be NULL. With `b`, element i
+// is the product a[i] * b[i], rounded before it is added, which is the sum of a stored
+// product tensor without storing it.
+//
 // A leaf's eight lanes form one chain of dependent additions, so a single leaf runs at
 // the latency of an addition. Ranges of up to LARGE elements (cache-resident blocks)
 // have four leaves summed together, each in its own lanes, which keeps every leaf's
@@ -19,22 +23,36 @@
 
 enum { LEAF = 256, GROUP = 4096, MAX_LEAVES = 64, LARGE = 1 << 16 };
 
-static float finish_leaf(const float *p, size_t count, size_t i, const float lanes[8])
+static inline float element(const float *a, const float *b, size_t i)
+{
+    return b ? a[i] * b[i] : a[i];
+}
+
+// Finishes a leaf of `count` elements from `start` whose lanes hold the elements
+// before `start + i`: the remaining groups of eight, the lanes in order, the tail.
+static float finish_leaf(const float *a, const float *b, size_t start, size_t count, size_t i, const float lanes[8])
 {
     float partial[8];
     for (int l = 0; l < 8; l++) partial[l] = lanes[l];
     for (; i + 8 <= count; i += 8) {
-        for (int l = 0; l < 8; l++) partial[l] += p[i + l];
+        for (int l = 0; l < 8; l++) partial[l] += element(a, b, start + i + l);
     }
     float total = -0.0f;
     for (int l = 0; l < 8; l++) total += partial[l];
-    for (; i < count; i++) total += p[i];
+    for (; i < count; i++) total += element(a, b, start + i);
     return total;
 }
 
 #if defined(__x86_64__)
 __attribute__((target("avx")))
-static void sum_four_leaves_avx(const float *const p[4], const size_t n[4], float sums[4])
+static inline __m256 load_element(const float *a, const float *b, size_t i)
+{
+    return b ? _mm256_mul_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)) : _mm256_loadu_ps(a + i);
+}
+
+// Sums four leaves at once, each in its own eight lanes.
+__attribute__((target("avx")))
+static void sum_four_leaves_avx(const float *a, const float *b, const size_t start[4], const size_t n[4], float sums[4])
 {
     size_t common = n[0];
     for (int k = 1; k < 4; k++) common = n[k] < common ? n[k] : common;
@@ -42,35 +60,39 @@ static void sum_four_leaves_avx(const float *const p[4], const size_t n[4], floa
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
     __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
     for (size_t i = 0; i < common; i += 8) {
-        a0 = _mm256_add_ps(a0, _mm256_loadu_ps(p[0] + i));
-        a1 = _mm256_add_ps(a1, _mm256_loadu_ps(p[1] + i));
-        a2 = _mm256_add_ps(a2, _mm256_loadu_ps(p[2] + i));
-        a3 = _mm256_add_ps(a3, _mm256_loadu_ps(p[3] + i));
+        a0 = _mm256_add_ps(a0, load_element(a, b, start[0] + i));
+        a1 = _mm256_add_ps(a1, load_element(a, b, start[1] + i));
+        a2 = _mm256_add_ps(a2, load_element(a, b, start[2] + i));
+        a3 = _mm256_add_ps(a3, load_element(a, b, start[3] + i));
     }
     float lanes[4][8];
     _mm256_storeu_ps(lanes[0], a0);
     _mm256_storeu_ps(lanes[1], a1);
     _mm256_storeu_ps(lanes[2], a2);
     _mm256_storeu_ps(lanes[3], a3);
-    for (int k = 0; k < 4; k++) sums[k] = finish_leaf(p[k], n[k], common, lanes[k]);
+    for (int k = 0; k < 4; k++) sums[k] = finish_leaf(a, b, start[k], n[k], common, lanes[k]);
 }
-#endif
 
-#if defined(__x86_64__)
-// Sums one leaf with its eight lanes in two four-lane registers, which form two
+// Sums one leaf with its eight lanes in two four-lane registers, which are two
 // independent chains of additions.
-static float sum_one_leaf_sse(const float *p, size_t n)
+static float sum_one_leaf_sse(const float *a, const float *b, size_t start, size_t n)
 {
     __m128 low = _mm_setzero_ps(), high = _mm_setzero_ps();
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        low = _mm_add_ps(low, _mm_loadu_ps(p + i));
-        high = _mm_add_ps(high, _mm_loadu_ps(p + i + 4));
+        const float *p = a + start + i;
+        __m128 x = _mm_loadu_ps(p), y = _mm_loadu_ps(p + 4);
+        if (b) {
+            x = _mm_mul_ps(x, _mm_loadu_ps(b + start + i));
+            y = _mm_mul_ps(y, _mm_loadu_ps(b + start + i + 4));
+        }
+        low = _mm_add_ps(low, x);
+        high = _mm_add_ps(high, y);
     }
     float lanes[8];
     _mm_storeu_ps(lanes, low);
     _mm_storeu_ps(lanes + 4, high);
-    return finish_leaf(p, n, i, lanes);
+    return finish_leaf(a, b, start, n, i, lanes);
 }
 
 static int has_avx(void)
@@ -79,32 +101,33 @@ static int has_avx(void)
 }
 #endif
 
-static void sum_leaves(const float *const *p, const size_t *n, size_t count, float *sums)
+// Sums `count` leaves given by their starts and lengths.
+static void sum_leaves(const float *a, const float *b, const size_t *start, const size_t *n, size_t count, float *sums)
 {
     size_t k = 0;
 #if defined(__x86_64__)
     if (has_avx()) {
-        for (; k + 4 <= count; k += 4) sum_four_leaves_avx(p + k, n + k, sums + k);
+        for (; k + 4 <= count; k += 4) sum_four_leaves_avx(a, b, start + k, n + k, sums + k);
     }
-    for (; k < count; k++) sums[k] = sum_one_leaf_sse(p[k], n[k]);
+    for (; k < count; k++) sums[k] = sum_one_leaf_sse(a, b, start[k], n[k]);
 #else
     const float zero[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (; k < count; k++) sums[k] = finish_leaf(p[k], n[k], 0, zero);
+    for (; k < count; k++) sums[k] = finish_leaf(a, b, start[k], n[k], 0, zero);
 #endif
 }
 
-// Appends the leaves of [p, p + count) in order.
-static void collect_leaves(const float *p, size_t count, const float **starts, size_t *counts, size_t *found)
+// Appends the leaves of [start, start + count) in order.
+static void collect_leaves(size_t start, size_t count, size_t *starts, size_t *counts, size_t *found)
 {
     if (count <= LEAF) {
-        starts[*found] = p;
+        starts[*found] = start;
         counts[*found] = count;
         (*found)++;
         return;
     }
     const size_t half = (count / 2) & ~(size_t)7;
-    collect_leaves(p, half, starts, counts, found);
-    collect_leaves(p + half, count - half, starts, counts, found);
+    collect_leaves(start, half, starts, counts, found);
+    collect_leaves(start + half, count - half, starts, counts, found);
 }
 
 // Adds the leaf sums, consumed in order, as the pairs of the recursion add them.
@@ -117,35 +140,44 @@ static float combine_leaves(size_t count, const float *sums, size_t *next)
     return left + right;
 }
 
-// Sums one leaf or a larger range leaf by leaf in memory order. Long arrays come from
-// main memory, where one sequential stream is read faster than the four streams of the
-// grouped loop.
-static float sum_sequential(const float *p, size_t count)
+// Sums a long range leaf by leaf in memory order. Long arrays come from main memory,
+// and one sequential stream is read faster than the four streams of the grouped loop.
+static float sum_sequential(const float *a, const float *b, size_t start, size_t count)
 {
     if (count <= LEAF) {
         float sum;
-        sum_leaves(&p, &count, 1, &sum);
+        sum_leaves(a, b, &start, &count, 1, &sum);
         return sum;
     }
     const size_t half = (count / 2) & ~(size_t)7;
-    return sum_sequential(p, half) + sum_sequential(p + half, count - half);
+    return sum_sequential(a, b, start, half) + sum_sequential(a, b, start + half, count - half);
+}
+
+static float sum_pairwise(const float *a, const float *b, size_t start, size_t count)
+{
+    if (count > LARGE) return sum_sequential(a, b, start, count);
+    if (count > GROUP) {
+        const size_t half = (count / 2) & ~(size_t)7;
+        return sum_pairwise(a, b, start, half) + sum_pairwise(a, b, start + half, count - half);
+    }
+    // At most GROUP elements: the halving gives leaves of more than LEAF / 2 - 8
+    // elements, so there are fewer than MAX_LEAVES of them.
+    size_t starts[MAX_LEAVES];
+    size_t counts[MAX_LEAVES];
+    float sums[MAX_LEAVES];
+    size_t found = 0;
+    collect_leaves(start, count, starts, counts, &found);
+    sum_leaves(a, b, starts, counts, found, sums);
+    size_t next = 0;
+    return combine_leaves(count, sums, &next);
 }
 
 float weft_sum_pairwise_f32(const float *p, size_t count)
 {
-    if (count > LARGE) return sum_sequential(p, count);
-    if (count > GROUP) {
-        const size_t half = (count / 2) & ~(size_t)7;
-        return weft_sum_pairwise_f32(p, half) + weft_sum_pairwise_f32(p + half, count - half);
-    }
-    // With at most GROUP elements, the halving gives leaves of more than LEAF / 2 - 8
-    // elements, so there are fewer than MAX_LEAVES of them.
-    const float *starts[MAX_LEAVES];
-    size_t counts[MAX_LEAVES];
-    float sums[MAX_LEAVES];
-    size_t found = 0;
-    collect_leaves(p, count, starts, counts, &found);
-    sum_leaves(starts, counts, found, sums);
-    size_t next = 0;
-    return combine_leaves(count, sums, &next);
+    return sum_pairwise(p, NULL, 0, count);
+}
+
+float weft_sum_products_pairwise_f32(const float *a, const float *b, size_t count)
+{
+    return sum_pairwise(a, b, 0, count);
 }

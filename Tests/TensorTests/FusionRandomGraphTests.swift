@@ -28,7 +28,7 @@ import Testing
                 let a = values[random.next(values.count)]
                 let b = values[random.next(values.count)]
                 let value: Tensor
-                switch random.next(9) {
+                switch random.next(11) {
                 case 0: value = a + b
                 case 1: value = a - b
                 case 2: value = a * b
@@ -37,6 +37,8 @@ import Testing
                 case 5: value = relu(a) + row
                 case 6: value = exp(-abs(a))
                 case 7: value = a * Tensor(Float(1.5)).broadcast(to: x.shape)
+                case 8: value = a * 0.75 - 0.5
+                case 9: value = 0.25 + 2 * a
                 default: value = tanh(a) - b * 0.25
                 }
                 values.append(value)

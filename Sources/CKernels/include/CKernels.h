@@ -36,6 +36,15 @@ void weft_adam_apply_f32(
 /// several leaves at a time, which leaves each leaf's bits unchanged.
 float weft_sum_pairwise_f32(const float *p, size_t count);
 
+/// Returns the sum of the products a[i] * b[i] with the structure of
+/// `weft_sum_pairwise_f32`: each product is rounded to float32 before it is added, so
+/// the result equals the pairwise sum of a stored product array bit for bit.
+float weft_sum_products_pairwise_f32(const float *a, const float *b, size_t count);
+
+/// Computes out[i] = (a[i] * scale) + shift, or (a[i] * scale) - shift when `subtract`
+/// is set, as two correctly rounded operations. `out` may be `a` itself.
+void weft_scale_shift_f32(const float *a, float scale, float shift, int subtract, float *out, size_t count);
+
 /// The float32 binary operations of `weft_binary_f32`.
 typedef enum {
     WEFT_ADD,

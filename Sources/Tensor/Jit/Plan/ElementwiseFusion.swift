@@ -203,6 +203,10 @@ enum ElementwiseFusion {
                 types.append(step.types[0])
             }
         }
+        if group.shape.reduce(1, *) > 1 {
+            let scalarInputs = Set(inputTypes.indices.filter { inputTypes[$0].size == 1 })
+            (instructions, results) = FusedElementwise.simplified(instructions, results, scalarInputs: scalarInputs)
+        }
         let fused = FusedElementwise(instructions: instructions, shape: group.shape, results: results, resultTypes: types)
         return (fused, inputs, inputTypes, outputs, types)
     }

@@ -1,3 +1,5 @@
+import CKernels
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,6 +28,11 @@ struct FusedElementwise: DestinationPassingPrimitive {
     enum Instruction {
         case unary(UnaryOperation, Operand)
         case binary(BinaryOperation, Operand, Operand)
+        /// `(a * scale) + shift`, or `- shift` when `subtracts` is set: a multiply and an
+        /// add or subtract fused into one loop, where `scale` and `shift` are scalar inputs.
+        case scaleShift(Operand, scale: Int, shift: Int, subtracts: Bool)
+        /// An instruction whose value no other instruction or output reads any more.
+        case unused
     }
 
     enum Output {
@@ -33,6 +40,9 @@ struct FusedElementwise: DestinationPassingPrimitive {
         case store(Int)
         /// The sum over all elements of an instruction's value, a float32 scalar.
         case sum(Int)
+        /// The sum over all elements of the product of two operands, each product
+        /// rounded before it is added, a float32 scalar.
+        case sumOfProducts(Operand, Operand)
     }
 
     let instructions: [Instruction]
@@ -42,8 +52,9 @@ struct FusedElementwise: DestinationPassingPrimitive {
 
     var name: String { "fused_elementwise" }
     var parameterDescription: String {
-        let sums = results.filter { if case .sum = $0 { true } else { false } }.count
-        return sums == 0 ? "operations=\(instructions.count)" : "operations=\(instructions.count) sums=\(sums)"
+        let operations = instructions.filter { if case .unused = $0 { false } else { true } }.count
+        let sums = results.filter { if case .store = $0 { false } else { true } }.count
+        return sums == 0 ? "operations=\(operations)" : "operations=\(operations) sums=\(sums)"
     }
     var isPointwise: Bool { true }
 
@@ -159,8 +170,14 @@ private struct Pass {
     let step: FusedElementwise
     let inputs: [UnsafeMutablePointer<Float>]
     let kinds: [Kind]
+    /// What a sum adds up: an instruction's values or the products of two operands.
+    enum Summand {
+        case values(Int)
+        case products(FusedElementwise.Operand, FusedElementwise.Operand)
+    }
+
     let stores: [(instruction: Int, pointer: UnsafeMutablePointer<Float>)]
-    let summed: [Int]
+    let summed: [Summand]
     let sums: [UnsafeMutablePointer<Float>]
     let rowLength: Int
 
@@ -177,13 +194,17 @@ private struct Pass {
             return input.size == 1 ? .scalar : .row
         }
         var stores = [(instruction: Int, pointer: UnsafeMutablePointer<Float>)]()
-        var summed = [Int]()
+        var summed = [Summand]()
         var sums = [UnsafeMutablePointer<Float>]()
         for (result, output) in zip(step.results, outputs) {
             switch result {
-            case .store(let instruction): stores.append((instruction, output.storage!.pointer(as: Float.self)))
+            case .store(let instruction):
+                stores.append((instruction, output.storage!.pointer(as: Float.self)))
             case .sum(let instruction):
-                summed.append(instruction)
+                summed.append(.values(instruction))
+                sums.append(output.storage!.pointer(as: Float.self))
+            case .sumOfProducts(let left, let right):
+                summed.append(.products(left, right))
                 sums.append(output.storage!.pointer(as: Float.self))
             }
         }
@@ -227,8 +248,15 @@ private struct Pass {
     ) {
         if count <= FusedElementwise.blockSize {
             runBlock(start, count, scratch)
-            for (index, instruction) in summed.enumerated() {
-                out[index] = Summation.pairwise(scratch + instruction * FusedElementwise.blockSize, count)
+            for (index, summand) in summed.enumerated() {
+                switch summand {
+                case .values(let instruction):
+                    out[index] = Summation.pairwise(scratch + instruction * FusedElementwise.blockSize, count)
+                case .products(let left, let right):
+                    let a = blockOperand(left, start, count, scratch).pointer
+                    let b = blockOperand(right, start, count, scratch).pointer
+                    out[index] = weft_sum_products_pairwise_f32(a, b, count)
+                }
             }
             return
         }
@@ -244,41 +272,50 @@ private struct Pass {
     /// overwrite an input of the iteration shape.
     private func runBlock(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>) {
         let blockSize = FusedElementwise.blockSize
-        let rowScratch = scratch + step.instructions.count * blockSize
-
-        func operand(_ operand: FusedElementwise.Operand) -> (pointer: UnsafeMutablePointer<Float>, scalar: Float?) {
-            switch operand {
-            case .result(let index):
-                return (scratch + index * blockSize, nil)
-            case .input(let index):
-                let pointer = inputs[index]
-                switch kinds[index] {
-                case .full: return (pointer + base, nil)
-                case .scalar: return (pointer, pointer[0])
-                case .row:
-                    let start = base % rowLength
-                    if start + length <= rowLength { return (pointer + start, nil) }
-                    // The block crosses a row end, so gather the row's values in order.
-                    let gathered = rowScratch + index * blockSize
-                    for i in 0..<length { gathered[i] = pointer[(start + i) % rowLength] }
-                    return (gathered, nil)
-                }
-            }
-        }
-
         for (index, instruction) in step.instructions.enumerated() {
             let destination = scratch + index * blockSize
             switch instruction {
             case .unary(let operation, let source):
-                let a = operand(source)
+                let a = blockOperand(source, base, length, scratch)
                 ElementwiseBlocks.unary(operation, a.pointer, a.scalar, destination, length)
             case .binary(let operation, let left, let right):
-                let (a, b) = (operand(left), operand(right))
+                let a = blockOperand(left, base, length, scratch)
+                let b = blockOperand(right, base, length, scratch)
                 ElementwiseBlocks.binary(operation, a.pointer, a.scalar, b.pointer, b.scalar, destination, length)
+            case .scaleShift(let source, let scale, let shift, let subtracts):
+                let a = blockOperand(source, base, length, scratch).pointer
+                weft_scale_shift_f32(a, inputs[scale][0], inputs[shift][0], subtracts ? 1 : 0, destination, length)
+            case .unused:
+                break
             }
         }
         for store in stores {
             (store.pointer + base).update(from: scratch + store.instruction * blockSize, count: length)
+        }
+    }
+
+    /// The values of `operand` for elements `base ..< base + length`: a pointer to them,
+    /// or to the scalar, which is also returned.
+    private func blockOperand(
+        _ operand: FusedElementwise.Operand, _ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>
+    ) -> (pointer: UnsafeMutablePointer<Float>, scalar: Float?) {
+        let blockSize = FusedElementwise.blockSize
+        switch operand {
+        case .result(let index):
+            return (scratch + index * blockSize, nil)
+        case .input(let index):
+            let pointer = inputs[index]
+            switch kinds[index] {
+            case .full: return (pointer + base, nil)
+            case .scalar: return (pointer, pointer[0])
+            case .row:
+                let start = base % rowLength
+                if start + length <= rowLength { return (pointer + start, nil) }
+                // The block crosses a row end, so gather the row's values in order.
+                let gathered = scratch + (step.instructions.count + index) * blockSize
+                for i in 0..<length { gathered[i] = pointer[(start + i) % rowLength] }
+                return (gathered, nil)
+            }
         }
     }
 }
@@ -366,5 +403,82 @@ enum ElementwiseBlocks {
         case .minimum: zip(a, aScalar, b, bScalar, out, count) { ($0 != $0 || $0 < $1) ? $0 : $1 }
         default: preconditionFailure("fused_elementwise: \(operation.jaxName) is not fused")
         }
+    }
+}
+
+extension FusedElementwise {
+    /// Returns `instructions` and `results` with two patterns merged, which saves a
+    /// pass over a block each: the sum of a product that nothing else reads becomes
+    /// `sumOfProducts`, and a multiply by a scalar followed by adding or subtracting a
+    /// scalar becomes `scaleShift`. The merged forms round the same operations in the
+    /// same order (addition and multiplication commute exactly), so the bits stay equal.
+    /// `scalarInputs` are the indices of the inputs holding one element.
+    static func simplified(
+        _ instructions: [Instruction], _ results: [Output], scalarInputs: Set<Int>
+    ) -> (instructions: [Instruction], results: [Output]) {
+        var instructions = instructions
+        var results = results
+
+        func isScalar(_ operand: Operand) -> Bool {
+            if case .input(let index) = operand { return scalarInputs.contains(index) }
+            return false
+        }
+
+        for (position, result) in results.enumerated() {
+            let readers = readerCounts(instructions, results)
+            guard case .sum(let index) = result, readers[index] == 1,
+                case .binary(.multiply, let left, let right) = instructions[index], !isScalar(left), !isScalar(right)
+            else { continue }
+            results[position] = .sumOfProducts(left, right)
+            instructions[index] = .unused
+        }
+
+        for index in instructions.indices {
+            guard case .binary(let operation, let left, let right) = instructions[index],
+                operation == .add || operation == .subtract
+            else { continue }
+            // The product and the shift: `product + shift`, `shift + product` or `product - shift`.
+            var pairs = [(product: left, shift: right)]
+            if operation == .add { pairs.append((product: right, shift: left)) }
+            let readers = readerCounts(instructions, results)
+            for pair in pairs {
+                guard case .result(let product) = pair.product, readers[product] == 1,
+                    case .input(let shift) = pair.shift, scalarInputs.contains(shift),
+                    case .binary(.multiply, let x, let y) = instructions[product], isScalar(x) != isScalar(y),
+                    case .input(let scale) = isScalar(x) ? x : y
+                else { continue }
+                instructions[index] = .scaleShift(isScalar(x) ? y : x, scale: scale, shift: shift, subtracts: operation == .subtract)
+                instructions[product] = .unused
+                break
+            }
+        }
+        return (instructions, results)
+    }
+
+    /// The number of reads of each instruction's value by instructions and outputs.
+    private static func readerCounts(_ instructions: [Instruction], _ results: [Output]) -> [Int] {
+        var counts = [Int](repeating: 0, count: instructions.count)
+        func read(_ operand: Operand) {
+            if case .result(let index) = operand { counts[index] += 1 }
+        }
+        for instruction in instructions {
+            switch instruction {
+            case .unary(_, let source): read(source)
+            case .binary(_, let left, let right):
+                read(left)
+                read(right)
+            case .scaleShift(let source, _, _, _): read(source)
+            case .unused: break
+            }
+        }
+        for result in results {
+            switch result {
+            case .store(let index), .sum(let index): counts[index] += 1
+            case .sumOfProducts(let left, let right):
+                read(left)
+                read(right)
+            }
+        }
+        return counts
     }
 }
