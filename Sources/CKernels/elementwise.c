@@ -160,3 +160,19 @@ void weft_scale_shift_f32(const float *a, float scale, float shift, int subtract
         else scale_add(a, scale, shift, out, count);
     }
 }
+
+WEFT_CLONES static void add_scale(const float *restrict a, const float *restrict b, float scale, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (a[i] + b[i]) * scale;
+}
+
+WEFT_CLONES static void subtract_scale(const float *restrict a, const float *restrict b, float scale, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (a[i] - b[i]) * scale;
+}
+
+void weft_combine_scale_f32(int subtract, const float *a, const float *b, float scale, float *out, size_t count)
+{
+    if (subtract) subtract_scale(a, b, scale, out, count);
+    else add_scale(a, b, scale, out, count);
+}

@@ -31,6 +31,9 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// `(a * scale) + shift`, or `- shift` when `subtracts` is set: a multiply and an
         /// add or subtract fused into one loop, where `scale` and `shift` are scalar inputs.
         case scaleShift(Operand, scale: Int, shift: Int, subtracts: Bool)
+        /// `(a + b) * scale`, or `(a - b) * scale` when `subtracts` is set, where `a` and
+        /// `b` are blocks and `scale` is a scalar input.
+        case combineScale(Operand, Operand, scale: Int, subtracts: Bool)
         /// An instruction whose value no other instruction or output reads any more.
         case unused
     }
@@ -285,6 +288,10 @@ private struct Pass {
             case .scaleShift(let source, let scale, let shift, let subtracts):
                 let a = blockOperand(source, base, length, scratch).pointer
                 weft_scale_shift_f32(a, inputs[scale][0], inputs[shift][0], subtracts ? 1 : 0, destination, length)
+            case .combineScale(let left, let right, let scale, let subtracts):
+                let a = blockOperand(left, base, length, scratch).pointer
+                let b = blockOperand(right, base, length, scratch).pointer
+                weft_combine_scale_f32(subtracts ? 1 : 0, a, b, inputs[scale][0], destination, length)
             case .unused:
                 break
             }
@@ -407,11 +414,13 @@ enum ElementwiseBlocks {
 }
 
 extension FusedElementwise {
-    /// Returns `instructions` and `results` with two patterns merged, which saves a
+    /// Returns `instructions` and `results` with three patterns merged, which saves a
     /// pass over a block each: the sum of a product that nothing else reads becomes
-    /// `sumOfProducts`, and a multiply by a scalar followed by adding or subtracting a
-    /// scalar becomes `scaleShift`. The merged forms round the same operations in the
-    /// same order (addition and multiplication commute exactly), so the bits stay equal.
+    /// `sumOfProducts`, a multiply by a scalar followed by adding or subtracting a
+    /// scalar becomes `scaleShift`, and an addition or subtraction of two blocks
+    /// followed by a multiply by a scalar becomes `combineScale`. The merged forms round
+    /// the same operations in the same order (addition and multiplication commute
+    /// exactly), so the bits stay equal.
     /// `scalarInputs` are the indices of the inputs holding one element.
     static func simplified(
         _ instructions: [Instruction], _ results: [Output], scalarInputs: Set<Int>
@@ -452,6 +461,17 @@ extension FusedElementwise {
                 break
             }
         }
+        for index in instructions.indices {
+            guard case .binary(.multiply, let left, let right) = instructions[index], isScalar(left) != isScalar(right),
+                case .input(let scale) = isScalar(left) ? left : right,
+                case .result(let combined) = isScalar(left) ? right : left,
+                readerCounts(instructions, results)[combined] == 1,
+                case .binary(let operation, let a, let b) = instructions[combined],
+                operation == .add || operation == .subtract, !isScalar(a), !isScalar(b)
+            else { continue }
+            instructions[index] = .combineScale(a, b, scale: scale, subtracts: operation == .subtract)
+            instructions[combined] = .unused
+        }
         return (instructions, results)
     }
 
@@ -468,6 +488,9 @@ extension FusedElementwise {
                 read(left)
                 read(right)
             case .scaleShift(let source, _, _, _): read(source)
+            case .combineScale(let left, let right, _, _):
+                read(left)
+                read(right)
             case .unused: break
             }
         }
