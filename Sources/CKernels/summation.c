@@ -21,7 +21,7 @@
 // have four leaves summed together, each in its own lanes, which keeps every leaf's
 // additions, and so its bits, unchanged.
 
-enum { LEAF = 256, GROUP = 4096, MAX_LEAVES = 64, LARGE = 1 << 16 };
+enum { LEAF = 256, GROUP = 4096, MAX_LEAVES = 64, LARGE = 1 << 16, MAX_SUMS = WEFT_MAX_SUMS };
 
 static inline float element(const float *a, const float *b, size_t i)
 {
@@ -30,7 +30,8 @@ static inline float element(const float *a, const float *b, size_t i)
 
 // Finishes a leaf of `count` elements from `start` whose lanes hold the elements
 // before `start + i`: the remaining groups of eight, the lanes in order, the tail.
-static float finish_leaf(const float *a, const float *b, size_t start, size_t count, size_t i, const float lanes[8])
+static inline __attribute__((always_inline)) float finish_leaf(
+    const float *a, const float *b, size_t start, size_t count, size_t i, const float lanes[8])
 {
     float partial[8];
     for (int l = 0; l < 8; l++) partial[l] = lanes[l];
@@ -153,12 +154,23 @@ static float sum_sequential(const float *a, const float *b, size_t start, size_t
     return sum_sequential(a, b, start, half) + sum_sequential(a, b, start + half, count - half);
 }
 
-static float sum_pairwise(const float *a, const float *b, size_t start, size_t count)
+// Writes the sums of `k` summands (a[j], or a[j] * b[j] where b[j] is not NULL) over
+// [start, start + count) to out[0 ..< k]. The summands share the leaf structure, which
+// is computed once.
+static void sums_pairwise(
+    size_t k, const float *const *a, const float *const *b, size_t start, size_t count, float *out)
 {
-    if (count > LARGE) return sum_sequential(a, b, start, count);
+    if (count > LARGE) {
+        for (size_t j = 0; j < k; j++) out[j] = sum_sequential(a[j], b[j], start, count);
+        return;
+    }
     if (count > GROUP) {
         const size_t half = (count / 2) & ~(size_t)7;
-        return sum_pairwise(a, b, start, half) + sum_pairwise(a, b, start + half, count - half);
+        float right[MAX_SUMS];
+        sums_pairwise(k, a, b, start, half, out);
+        sums_pairwise(k, a, b, start + half, count - half, right);
+        for (size_t j = 0; j < k; j++) out[j] = out[j] + right[j];
+        return;
     }
     // At most GROUP elements: the halving gives leaves of more than LEAF / 2 - 8
     // elements, so there are fewer than MAX_LEAVES of them.
@@ -167,17 +179,29 @@ static float sum_pairwise(const float *a, const float *b, size_t start, size_t c
     float sums[MAX_LEAVES];
     size_t found = 0;
     collect_leaves(start, count, starts, counts, &found);
-    sum_leaves(a, b, starts, counts, found, sums);
-    size_t next = 0;
-    return combine_leaves(count, sums, &next);
+    for (size_t j = 0; j < k; j++) {
+        sum_leaves(a[j], b[j], starts, counts, found, sums);
+        size_t next = 0;
+        out[j] = combine_leaves(count, sums, &next);
+    }
 }
 
 float weft_sum_pairwise_f32(const float *p, size_t count)
 {
-    return sum_pairwise(p, NULL, 0, count);
+    const float *b = NULL;
+    float sum;
+    sums_pairwise(1, &p, &b, 0, count, &sum);
+    return sum;
 }
 
 float weft_sum_products_pairwise_f32(const float *a, const float *b, size_t count)
 {
-    return sum_pairwise(a, b, 0, count);
+    float sum;
+    sums_pairwise(1, &a, &b, 0, count, &sum);
+    return sum;
+}
+
+void weft_sums_pairwise_f32(size_t k, const float *const *a, const float *const *b, size_t count, float *out)
+{
+    sums_pairwise(k, a, b, 0, count, out);
 }

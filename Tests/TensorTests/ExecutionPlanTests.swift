@@ -249,6 +249,17 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == function(x).floats)
     }
 
+    @Test func manySumsOfOneGroupKeepTheirBits() {
+        // More sums than the C kernel takes at once, so they run in two batches.
+        let function = { (x: Tensor) in
+            (1...10).map { (x * Float($0) + x * x).sum() }.reduce(Tensor(Float(0)), +)
+        }
+        let x = ramp([3000], phase: 0.7)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.contains { $0.primitive.parameterDescription.contains("sums=10") })
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+    }
+
     @Test func linearRegressionGradientIsOnePass() {
         let x = ramp([50_000], phase: 0.1)
         let y = x * 4 + 1

@@ -41,6 +41,15 @@ float weft_sum_pairwise_f32(const float *p, size_t count);
 /// the result equals the pairwise sum of a stored product array bit for bit.
 float weft_sum_products_pairwise_f32(const float *a, const float *b, size_t count);
 
+/// The most summands `weft_sums_pairwise_f32` takes at once.
+#define WEFT_MAX_SUMS 8
+
+/// Writes to out[j], for each j below `k` (at most WEFT_MAX_SUMS), the pairwise sum of
+/// a[j] (when b[j] is NULL) or of the products a[j][i] * b[j][i], with the bits of
+/// `weft_sum_pairwise_f32` and `weft_sum_products_pairwise_f32`. The summands share one
+/// computation of the leaf structure.
+void weft_sums_pairwise_f32(size_t k, const float *const *a, const float *const *b, size_t count, float *out);
+
 /// Computes out[i] = (a[i] * scale) + shift, or (a[i] * scale) - shift when `subtract`
 /// is set, as two correctly rounded operations. `out` may be `a` itself.
 void weft_scale_shift_f32(const float *a, float scale, float shift, int subtract, float *out, size_t count);

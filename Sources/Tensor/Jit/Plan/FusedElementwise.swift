@@ -242,30 +242,42 @@ private struct Pass {
         // any count is below 64.
         let levels = UnsafeMutablePointer<Float>.allocate(capacity: 64 * max(sumCount, 1))
         defer { levels.deallocate() }
-        sumNode(range.lowerBound, range.count, out, levels, scratch)
+        let summands = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: 2 * max(sumCount, 1))
+        defer { summands.deallocate() }
+        sumNode(range.lowerBound, range.count, out, levels, scratch, summands)
     }
 
+    /// Sums the node `start ..< start + count` into `out`. `summands` has room for two
+    /// pointers per sum, the arguments of `weft_sums_pairwise_f32`.
     private func sumNode(
         _ start: Int, _ count: Int, _ out: UnsafeMutablePointer<Float>, _ levels: UnsafeMutablePointer<Float>,
-        _ scratch: UnsafeMutablePointer<Float>
+        _ scratch: UnsafeMutablePointer<Float>, _ summands: UnsafeMutablePointer<UnsafePointer<Float>?>
     ) {
         if count <= FusedElementwise.blockSize {
             runBlock(start, count, scratch)
+            // The sums of one block share the C kernel's leaf structure.
+            let factors = summands + sumCount
             for (index, summand) in summed.enumerated() {
                 switch summand {
                 case .values(let instruction):
-                    out[index] = Summation.pairwise(scratch + instruction * FusedElementwise.blockSize, count)
+                    summands[index] = UnsafePointer(scratch + instruction * FusedElementwise.blockSize)
+                    factors[index] = nil
                 case .products(let left, let right):
-                    let a = blockOperand(left, start, count, scratch).pointer
-                    let b = blockOperand(right, start, count, scratch).pointer
-                    out[index] = weft_sum_products_pairwise_f32(a, b, count)
+                    summands[index] = UnsafePointer(blockOperand(left, start, count, scratch).pointer)
+                    factors[index] = UnsafePointer(blockOperand(right, start, count, scratch).pointer)
                 }
+            }
+            var first = 0
+            while first < sumCount {
+                let batch = min(Int(WEFT_MAX_SUMS), sumCount - first)
+                weft_sums_pairwise_f32(batch, summands + first, factors + first, count, out + first)
+                first += batch
             }
             return
         }
         let half = (count / 2) & ~7
-        sumNode(start, half, out, levels + sumCount, scratch)
-        sumNode(start + half, count - half, levels, levels + sumCount, scratch)
+        sumNode(start, half, out, levels + sumCount, scratch, summands)
+        sumNode(start + half, count - half, levels, levels + sumCount, scratch, summands)
         for index in 0..<sumCount { out[index] = out[index] + levels[index] }
     }
 
