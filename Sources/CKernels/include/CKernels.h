@@ -41,7 +41,7 @@ float weft_sum_pairwise_f32(const float *p, size_t count);
 /// the result equals the pairwise sum of a stored product array bit for bit.
 float weft_sum_products_pairwise_f32(const float *a, const float *b, size_t count);
 
-/// The most summands `weft_sums_pairwise_f32` takes at once.
+/// The maximum number of summands that `weft_sums_pairwise_f32` takes at once.
 #define WEFT_MAX_SUMS 8
 
 /// Writes to out[j], for each j below `k` (at most WEFT_MAX_SUMS), the pairwise sum of

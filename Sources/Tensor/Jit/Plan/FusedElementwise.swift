@@ -173,7 +173,7 @@ private struct Pass {
     let step: FusedElementwise
     let inputs: [UnsafeMutablePointer<Float>]
     let kinds: [Kind]
-    /// What a sum adds up: an instruction's values or the products of two operands.
+    /// The terms of one sum: an instruction's values or the products of two operands.
     enum Summand {
         case values(Int)
         case products(FusedElementwise.Operand, FusedElementwise.Operand)
@@ -313,8 +313,8 @@ private struct Pass {
         }
     }
 
-    /// The values of `operand` for elements `base ..< base + length`: a pointer to them,
-    /// or to the scalar, which is also returned.
+    /// Returns a pointer to the values of `operand` for elements `base ..< base + length`,
+    /// or, for a scalar input, a pointer to the scalar together with its value.
     private func blockOperand(
         _ operand: FusedElementwise.Operand, _ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>
     ) -> (pointer: UnsafeMutablePointer<Float>, scalar: Float?) {
@@ -426,13 +426,13 @@ enum ElementwiseBlocks {
 }
 
 extension FusedElementwise {
-    /// Returns `instructions` and `results` with three patterns merged, which saves a
-    /// pass over a block each: the sum of a product that nothing else reads becomes
-    /// `sumOfProducts`, a multiply by a scalar followed by adding or subtracting a
-    /// scalar becomes `scaleShift`, and an addition or subtraction of two blocks
-    /// followed by a multiply by a scalar becomes `combineScale`. The merged forms round
-    /// the same operations in the same order (addition and multiplication commute
-    /// exactly), so the bits stay equal.
+    /// Returns `instructions` and `results` with three patterns merged, each saving one
+    /// pass over a block. The sum of a product that nothing else reads becomes
+    /// `sumOfProducts`. A multiply by a scalar followed by adding or subtracting a
+    /// scalar becomes `scaleShift`. An addition or subtraction of two blocks followed by
+    /// a multiply by a scalar becomes `combineScale`. The merged forms round the same
+    /// operations in the same order, and addition and multiplication commute exactly,
+    /// so the bits stay equal.
     /// `scalarInputs` are the indices of the inputs holding one element.
     static func simplified(
         _ instructions: [Instruction], _ results: [Output], scalarInputs: Set<Int>
@@ -487,7 +487,7 @@ extension FusedElementwise {
         return (instructions, results)
     }
 
-    /// The number of reads of each instruction's value by instructions and outputs.
+    /// Counts the reads of each instruction's value by instructions and outputs.
     private static func readerCounts(_ instructions: [Instruction], _ results: [Output]) -> [Int] {
         var counts = [Int](repeating: 0, count: instructions.count)
         func read(_ operand: Operand) {
