@@ -171,8 +171,29 @@ WEFT_CLONES static void subtract_scale(const float *restrict a, const float *res
     for (size_t i = 0; i < n; i++) out[i] = (a[i] - b[i]) * scale;
 }
 
-void weft_combine_scale_f32(int subtract, const float *a, const float *b, float scale, float *out, size_t count)
+WEFT_CLONES static void add_scale_double(const float *restrict a, const float *restrict b, float scale, float *restrict out, size_t n)
 {
-    if (subtract) subtract_scale(a, b, scale, out, count);
-    else add_scale(a, b, scale, out, count);
+    for (size_t i = 0; i < n; i++) {
+        const float r = (a[i] + b[i]) * scale;
+        out[i] = r + r;
+    }
+}
+
+WEFT_CLONES static void subtract_scale_double(const float *restrict a, const float *restrict b, float scale, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float r = (a[i] - b[i]) * scale;
+        out[i] = r + r;
+    }
+}
+
+void weft_combine_scale_f32(int subtract, int doubles, const float *a, const float *b, float scale, float *out, size_t count)
+{
+    if (doubles) {
+        if (subtract) subtract_scale_double(a, b, scale, out, count);
+        else add_scale_double(a, b, scale, out, count);
+    } else {
+        if (subtract) subtract_scale(a, b, scale, out, count);
+        else add_scale(a, b, scale, out, count);
+    }
 }

@@ -273,6 +273,8 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         }
         let (fused, unfused) = plans(gradient, Tensor(Float(1)))
         let passes = fused.steps.filter { $0.primitive is FusedElementwise && $0.outputTypes[0].size == 1 }
+        // x * w + b, then (that - y) * ct doubled: two loops, and the two sums.
+        #expect(passes.contains { $0.primitive.parameterDescription == "operations=2 sums=2" })
         #expect(fused.steps.filter { $0.outputTypes.contains { $0.size == 50_000 } }.isEmpty, "no full-size value is stored")
         #expect(!passes.isEmpty)
         #expect(fused.run([Tensor(Float(1))])[0].floats == unfused.run([Tensor(Float(1))])[0].floats)

@@ -28,7 +28,7 @@ import Testing
                 let a = values[random.next(values.count)]
                 let b = values[random.next(values.count)]
                 let value: Tensor
-                switch random.next(12) {
+                switch random.next(13) {
                 case 0: value = a + b
                 case 1: value = a - b
                 case 2: value = a * b
@@ -40,6 +40,9 @@ import Testing
                 case 8: value = a * 0.75 - 0.5
                 case 9: value = 0.25 + 2 * a
                 case 10: value = (a - b) * 0.5
+                case 11:
+                    let difference = (a + b) * 0.75
+                    value = difference + difference
                 default: value = tanh(a) - b * 0.25
                 }
                 values.append(value)

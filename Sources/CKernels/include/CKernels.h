@@ -54,9 +54,11 @@ void weft_sums_pairwise_f32(size_t k, const float *const *a, const float *const 
 /// is set, as two correctly rounded operations. `out` may be `a` itself.
 void weft_scale_shift_f32(const float *a, float scale, float shift, int subtract, float *out, size_t count);
 
-/// Computes out[i] = (a[i] + b[i]) * scale, or (a[i] - b[i]) * scale when `subtract` is
-/// set, as two correctly rounded operations. `out` must not overlap `a` or `b`.
-void weft_combine_scale_f32(int subtract, const float *a, const float *b, float scale, float *out, size_t count);
+/// Computes r = (a[i] + b[i]) * scale, or (a[i] - b[i]) * scale when `subtract` is
+/// set, as two correctly rounded operations, and stores r, or r + r when `doubles` is
+/// set (the sum of two equal terms, as the derivative of a square has). `out` must not
+/// overlap `a` or `b`.
+void weft_combine_scale_f32(int subtract, int doubles, const float *a, const float *b, float scale, float *out, size_t count);
 
 /// The float32 binary operations of `weft_binary_f32`.
 typedef enum {

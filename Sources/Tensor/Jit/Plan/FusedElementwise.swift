@@ -31,9 +31,10 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// `(a * scale) + shift`, or `- shift` when `subtracts` is set: a multiply and an
         /// add or subtract fused into one loop, where `scale` and `shift` are scalar inputs.
         case scaleShift(Operand, scale: Int, shift: Int, subtracts: Bool)
-        /// `(a + b) * scale`, or `(a - b) * scale` when `subtracts` is set, where `a` and
-        /// `b` are blocks and `scale` is a scalar input.
-        case combineScale(Operand, Operand, scale: Int, subtracts: Bool)
+        /// `r = (a + b) * scale`, or `(a - b) * scale` when `subtracts` is set, where `a`
+        /// and `b` are blocks and `scale` is a scalar input; the value is `r`, or `r + r`
+        /// when `doubles` is set.
+        case combineScale(Operand, Operand, scale: Int, subtracts: Bool, doubles: Bool)
         /// An instruction whose value no other instruction or output reads any more.
         case unused
     }
@@ -300,10 +301,10 @@ private struct Pass {
             case .scaleShift(let source, let scale, let shift, let subtracts):
                 let a = blockOperand(source, base, length, scratch).pointer
                 weft_scale_shift_f32(a, inputs[scale][0], inputs[shift][0], subtracts ? 1 : 0, destination, length)
-            case .combineScale(let left, let right, let scale, let subtracts):
+            case .combineScale(let left, let right, let scale, let subtracts, let doubles):
                 let a = blockOperand(left, base, length, scratch).pointer
                 let b = blockOperand(right, base, length, scratch).pointer
-                weft_combine_scale_f32(subtracts ? 1 : 0, a, b, inputs[scale][0], destination, length)
+                weft_combine_scale_f32(subtracts ? 1 : 0, doubles ? 1 : 0, a, b, inputs[scale][0], destination, length)
             case .unused:
                 break
             }
@@ -426,11 +427,12 @@ enum ElementwiseBlocks {
 }
 
 extension FusedElementwise {
-    /// Returns `instructions` and `results` with three patterns merged, each saving one
+    /// Returns `instructions` and `results` with four patterns merged, each saving one
     /// pass over a block. The sum of a product that nothing else reads becomes
     /// `sumOfProducts`. A multiply by a scalar followed by adding or subtracting a
     /// scalar becomes `scaleShift`. An addition or subtraction of two blocks followed by
-    /// a multiply by a scalar becomes `combineScale`. The merged forms round the same
+    /// a multiply by a scalar becomes `combineScale`, and adding that value to itself
+    /// joins the same loop. The merged forms round the same
     /// operations in the same order, and addition and multiplication commute exactly,
     /// so the bits stay equal.
     /// `scalarInputs` are the indices of the inputs holding one element.
@@ -481,8 +483,18 @@ extension FusedElementwise {
                 case .binary(let operation, let a, let b) = instructions[combined],
                 operation == .add || operation == .subtract, !isScalar(a), !isScalar(b)
             else { continue }
-            instructions[index] = .combineScale(a, b, scale: scale, subtracts: operation == .subtract)
+            instructions[index] = .combineScale(a, b, scale: scale, subtracts: operation == .subtract, doubles: false)
             instructions[combined] = .unused
+        }
+
+        // `r + r` where nothing else reads `r`: the loop that computes `r` adds it to itself.
+        for index in instructions.indices {
+            guard case .binary(.add, .result(let source), .result(let other)) = instructions[index], source == other,
+                readerCounts(instructions, results)[source] == 2,
+                case .combineScale(let a, let b, let scale, let subtracts, false) = instructions[source]
+            else { continue }
+            instructions[index] = .combineScale(a, b, scale: scale, subtracts: subtracts, doubles: true)
+            instructions[source] = .unused
         }
         return (instructions, results)
     }
@@ -500,7 +512,7 @@ extension FusedElementwise {
                 read(left)
                 read(right)
             case .scaleShift(let source, _, _, _): read(source)
-            case .combineScale(let left, let right, _, _):
+            case .combineScale(let left, let right, _, _, _):
                 read(left)
                 read(right)
             case .unused: break
