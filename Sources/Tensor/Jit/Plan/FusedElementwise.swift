@@ -32,7 +32,7 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// add or subtract fused into one loop, where `scale` and `shift` are scalar inputs.
         case scaleShift(Operand, scale: Int, shift: Int, subtracts: Bool)
         /// `r = (a + b) * scale`, or `(a - b) * scale` when `subtracts` is set, where `a`
-        /// and `b` are blocks and `scale` is a scalar input; the value is `r`, or `r + r`
+        /// and `b` are blocks and `scale` is a scalar input. The value is `r`, or `r + r`
         /// when `doubles` is set.
         case combineScale(Operand, Operand, scale: Int, subtracts: Bool, doubles: Bool)
         /// An instruction whose value no other instruction or output reads any more.
