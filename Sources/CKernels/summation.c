@@ -74,6 +74,33 @@ static void sum_four_leaves_avx(const float *a, const float *b, const size_t sta
     for (int k = 0; k < 4; k++) sums[k] = finish_leaf(a, b, start[k], n[k], common, lanes[k]);
 }
 
+// Sums four leaves of `a` and of the products a[i] * b[i] at once, the two sums of a
+// linear model's gradient, reading each element of `a` once.
+__attribute__((target("avx")))
+static void sum_four_leaf_pairs_avx(
+    const float *a, const float *b, const size_t start[4], const size_t n[4], float plain[4], float products[4])
+{
+    size_t common = n[0];
+    for (int k = 1; k < 4; k++) common = n[k] < common ? n[k] : common;
+    common &= ~(size_t)7;
+    __m256 p[4], q[4];
+    for (int k = 0; k < 4; k++) p[k] = q[k] = _mm256_setzero_ps();
+    for (size_t i = 0; i < common; i += 8) {
+        for (int k = 0; k < 4; k++) {
+            const __m256 x = _mm256_loadu_ps(a + start[k] + i);
+            p[k] = _mm256_add_ps(p[k], x);
+            q[k] = _mm256_add_ps(q[k], _mm256_mul_ps(x, _mm256_loadu_ps(b + start[k] + i)));
+        }
+    }
+    for (int k = 0; k < 4; k++) {
+        float lanes[8];
+        _mm256_storeu_ps(lanes, p[k]);
+        plain[k] = finish_leaf(a, NULL, start[k], n[k], common, lanes);
+        _mm256_storeu_ps(lanes, q[k]);
+        products[k] = finish_leaf(a, b, start[k], n[k], common, lanes);
+    }
+}
+
 // Sums one leaf with its eight lanes in two four-lane registers, which are two
 // independent chains of additions.
 static float sum_one_leaf_sse(const float *a, const float *b, size_t start, size_t n)
@@ -179,6 +206,27 @@ static void sums_pairwise(
     float sums[MAX_LEAVES];
     size_t found = 0;
     collect_leaves(start, count, starts, counts, &found);
+#if defined(__x86_64__)
+    // A sum of `a` and a sum of `a * b`, in either order: one pass over `a`.
+    if (k == 2 && a[0] == a[1] && (b[0] == NULL) != (b[1] == NULL) && has_avx()) {
+        const size_t plain_index = b[0] == NULL ? 0 : 1;
+        const float *factor = b[1 - plain_index];
+        float products[MAX_LEAVES];
+        size_t leaf = 0;
+        for (; leaf + 4 <= found; leaf += 4) {
+            sum_four_leaf_pairs_avx(a[0], factor, starts + leaf, counts + leaf, sums + leaf, products + leaf);
+        }
+        for (; leaf < found; leaf++) {
+            sums[leaf] = sum_one_leaf_sse(a[0], NULL, starts[leaf], counts[leaf]);
+            products[leaf] = sum_one_leaf_sse(a[0], factor, starts[leaf], counts[leaf]);
+        }
+        size_t next = 0;
+        out[plain_index] = combine_leaves(count, sums, &next);
+        next = 0;
+        out[1 - plain_index] = combine_leaves(count, products, &next);
+        return;
+    }
+#endif
     for (size_t j = 0; j < k; j++) {
         sum_leaves(a[j], b[j], starts, counts, found, sums);
         size_t next = 0;

@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import Tensor
 
@@ -53,6 +54,35 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
         values[1] = 1
         values[8] = -1e8
         #expect(values.withUnsafeBufferPointer { Summation.pairwise($0.baseAddress!, 16) } == 1)
+    }
+}
+
+@Suite struct SumsOfProductsKernelTests {
+    @Test(arguments: [5, 300, 1024, 4096, 5000])
+    func sharedSumsEqualSeparateSums(count: Int) {
+        let a = mixedValues(count, seed: 21)
+        let b = mixedValues(count, seed: 22)
+        let products = zip(a, b).map { $0 * $1 }
+        let plain = referencePairwise(a, 0, count)
+        let ofProducts = referencePairwise(products, 0, count)
+
+        // A sum and a sum of products over the same array, in both orders, share one pass.
+        var sums = [Float](repeating: 0, count: 2)
+        a.withUnsafeBufferPointer { first in
+            b.withUnsafeBufferPointer { second in
+                let base = first.baseAddress!
+                var summands: [UnsafePointer<Float>?] = [base, base]
+                var factors: [UnsafePointer<Float>?] = [nil, second.baseAddress!]
+                weft_sums_pairwise_f32(2, &summands, &factors, count, &sums)
+                #expect(sums[0].bitPattern == plain.bitPattern)
+                #expect(sums[1].bitPattern == ofProducts.bitPattern)
+
+                factors = [second.baseAddress!, nil]
+                weft_sums_pairwise_f32(2, &summands, &factors, count, &sums)
+                #expect(sums[0].bitPattern == ofProducts.bitPattern)
+                #expect(sums[1].bitPattern == plain.bitPattern)
+            }
+        }
     }
 }
 
