@@ -217,7 +217,9 @@ private struct Pass {
         self.sums = sums
     }
 
-    /// Scratch space for one thread: a block per instruction and per row input.
+    /// Allocates scratch space for one thread: a block per instruction and per row input.
+    // NOTE: a heap allocation per part and call, outside the tensor allocation count,
+    // so a warm training step is free of tensor allocations but not of these.
     private func makeScratch() -> UnsafeMutablePointer<Float> {
         UnsafeMutablePointer<Float>.allocate(capacity: (step.instructions.count + inputs.count) * FusedElementwise.blockSize)
     }
