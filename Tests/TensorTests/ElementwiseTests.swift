@@ -443,6 +443,15 @@ struct UnaryCase: Sendable, CustomTestStringConvertible {
         #expect(result.floats == [1, 2, 3, -1, -1, -1])
     }
 
+    @Test func whereWithScalarBranchesOverAMatrix() {
+        let condition = Tensor([true, false, false, true, true, false], shape: [2, 3])
+        let x = Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+        #expect(select(condition, Tensor(Float(0)), x).floats == [0, 2, 3, 0, 0, 6])
+        #expect(select(condition, x, Tensor(Float(-1))).floats == [1, -1, -1, 4, 5, -1])
+        #expect(select(Tensor(true), x, Tensor(Float(0))).floats == x.floats)
+        #expect(select(condition, Tensor(Float(7)), Tensor(Float(8))).floats == [7, 8, 8, 7, 7, 8])
+    }
+
     @Test func wherePromotesBranches() {
         let result = select(Tensor([true, false]), Tensor([1, 2] as [Int32]), Tensor([0.5, 0.5] as [Float]))
         #expect(result.dtype == .float32)

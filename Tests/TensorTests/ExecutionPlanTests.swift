@@ -298,6 +298,49 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
     }
 
+    @Test func reluDerivativeMaskJoinsThePass() {
+        // relu's gradient is g * convert(x > 0): the comparison and its conversion join
+        // the multiply's pass instead of storing a bool mask and a float32 copy of it.
+        let upstream = ramp([6, 300], phase: 0.3)
+        let function = { (x: Tensor) in
+            vjp({ relu($0) }, x).pullback(upstream)
+        }
+        let x = ramp([6, 300], phase: -0.1)
+        let (fused, unfused) = plans(function, x)
+        #expect(unfused.steps.contains { $0.primitive is ConvertElementType })
+        #expect(!fused.steps.contains { $0.primitive is ConvertElementType }, "the conversion is fused")
+        #expect(!fused.steps.contains { $0.outputTypes.contains { $0.dtype == .bool } }, "no bool mask is stored")
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.run([x])[0].floats == zip(x.floats, upstream.floats).map { $0 > 0 ? $1 : 0 })
+    }
+
+    @Test func everyComparisonGivesOneOrZeroInAPass() {
+        let threshold = ramp([40], phase: 0.05)
+        let comparisons: [(Tensor, Tensor) -> Tensor] = [
+            { $0 .== $1 }, { $0 .!= $1 }, { $0 .< $1 }, { $0 .<= $1 }, { $0 .> $1 }, { $0 .>= $1 },
+        ]
+        // Rounded values, so that some elements equal the threshold.
+        let x = round(ramp([5, 40], phase: 0.05) * 4) / 4
+        for compare in comparisons {
+            let function = { (x: Tensor) in compare(x, threshold).astype(.float32) * 3 + x }
+            let (fused, unfused) = plans(function, x)
+            #expect(fused.steps.count == 1)
+            #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        }
+    }
+
+    @Test func maskReadTwiceStaysABoolStep() {
+        // The bool mask has a second reader, so the comparison cannot be dropped.
+        let function = { (x: Tensor) in
+            let mask = x .> 0
+            return mask.astype(.float32) * x + select(mask, x, Tensor(Float(-1)))
+        }
+        let x = ramp([4, 9], phase: -0.2)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.contains { $0.outputTypes.contains { $0.dtype == .bool } })
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+    }
+
     @Test func broadcastScalarIsReadInPlace() {
         let function = { (x: Tensor) in x * Tensor(Float(0.25)).broadcast(to: [4, 6]) + 1 }
         let x = ramp([4, 6])

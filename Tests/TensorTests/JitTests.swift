@@ -59,6 +59,19 @@ private final class Counter: Sendable {
         #expect(cache.entryCount == 3)
     }
 
+    @Test func alternatingSignaturesRunTheirOwnTraces() {
+        // The cache remembers the last signature it served; switching back and forth
+        // between two must still pick each call's own trace.
+        let cache = JitCache()
+        let summed = jit({ (x: Tensor) in x.sum() * 2 }, cache: cache)
+        for round in 0..<3 {
+            let offset = Float(round)
+            #expect(summed(Tensor([1, 2, 3] as [Float]) + offset).floats == [12 + 6 * offset])
+            #expect(summed(Tensor([1, 2] as [Float]) + offset).floats == [6 + 4 * offset])
+        }
+        #expect(cache.traceCount == 2)
+    }
+
     @Test func sideEffectsRunAtTraceTime() {
         let counter = Counter()
         let traced = jit { (x: Tensor) -> Tensor in

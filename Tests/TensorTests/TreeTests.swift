@@ -66,6 +66,30 @@ private struct MomentumState: Tree, Equatable {
         #expect(rebuilt["params"]!["Dense1"]!["kernel"]!.shape == [2, 2])
     }
 
+    @Test func tensorTreeTraversalMatchesItsChildren() {
+        // Each leaf holds its position in the order that `treeChildren` visits, so the
+        // direct traversal of TensorTree must return 0, 1, 2, ... and rebuild the tree.
+        var next: Float = 0
+        func leaf() -> TensorTree {
+            defer { next += 1 }
+            return .leaf(Tensor(next))
+        }
+        let b = leaf(), c0 = leaf(), c1a = leaf(), c1b = leaf(), d = leaf()
+        let tree: TensorTree = .dictionary([
+            "d": d, "b": b, "c": .list([c0, .dictionary(["b": c1b, "a": c1a])]), "e": .list([]),
+        ])
+        let leaves = treeLeaves(tree)
+        #expect(leaves.map { $0.floats[0] } == [0, 1, 2, 3, 4])
+        #expect(treePaths(tree) == ["b", "c/0", "c/1/a", "c/1/b", "d"])
+
+        let (_, definition) = treeFlatten(tree)
+        let rebuilt = treeUnflatten(definition, leaves.map { $0 * 10 })
+        #expect(treeLeaves(rebuilt).map { $0.floats[0] } == [0, 10, 20, 30, 40])
+        #expect(treePaths(rebuilt) == treePaths(tree))
+        #expect(rebuilt["c"][1]["b"].tensor.floats == [30])
+        #expect(rebuilt["e"].description == "[]")
+    }
+
     @Test func unflattenPlacesNewLeaves() {
         let (leaves, definition) = treeFlatten(modelVariables())
         let rebuilt = treeUnflatten(definition, leaves.map { $0 * 10 })

@@ -185,7 +185,7 @@ struct ExecutionPlan: @unchecked Sendable {
             }
             for (slot, result) in zip(step.outputs, results) { slots[slot] = result }
             for slot in step.releasedSlots { slots[slot] = nil }
-            if profiling { PlanProfiler.record(step, seconds: PlanProfiler.now() - started) }
+            if profiling { PlanProfiler.record(step, index: index, seconds: PlanProfiler.now() - started) }
         }
         let outputs = outputSlots.map { slots[$0]! }
 

@@ -40,6 +40,9 @@ final class JitEntry: @unchecked Sendable {
 public final class JitCache: Sendable {
     private struct State {
         var entries: [JitSignature: JitEntry] = [:]
+        /// The entry found or stored last. A training loop calls with one signature, and
+        /// comparing it is cheaper than hashing the signature.
+        var lastUsed: (signature: JitSignature, entry: JitEntry)?
         var traceCount = 0
     }
 
@@ -58,7 +61,12 @@ public final class JitCache: Sendable {
     public var jaxprs: [Jaxpr] { state.withLock { $0.entries.values.map(\.jaxpr) } }
 
     func entry(for signature: JitSignature) -> JitEntry? {
-        state.withLock { $0.entries[signature] }
+        state.withLock { state in
+            if let last = state.lastUsed, last.signature == signature { return last.entry }
+            guard let entry = state.entries[signature] else { return nil }
+            state.lastUsed = (signature, entry)
+            return entry
+        }
     }
 
     /// Stores `entry` unless another task stored one first, and returns the stored one.

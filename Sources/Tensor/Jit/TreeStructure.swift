@@ -33,11 +33,14 @@ struct TreeStructure: Hashable, @unchecked Sendable {
             leaves.append(tensor)
             return
         }
+        // TensorTree nodes record their case too: a list and a dictionary with keys
+        // "0", "1", ... have the same type and keys, but rebuild into different containers.
+        if let tree = node as? TensorTree {
+            tree.appendStructure(to: &self, leaves: &leaves)
+            return
+        }
         let children = node.treeChildren
         tokens.append(.container(ObjectIdentifier(type(of: node)), childCount: children.count))
-        // A TensorTree list and a dictionary with keys "0", "1", ... have the same type
-        // and keys, but rebuild into different containers.
-        if let tree = node as? TensorTree { tokens.append(.key(tree.containerKind)) }
         for child in children {
             tokens.append(.key(child.key))
             append(child.value, leaves: &leaves)
@@ -46,19 +49,21 @@ struct TreeStructure: Hashable, @unchecked Sendable {
 }
 
 extension TreeStructure {
+    /// Appends the token of a container of type `type` with `childCount` children,
+    /// followed by `kind` (a `TensorTree` node's case).
+    mutating func appendContainer(_ type: Any.Type, childCount: Int, kind: String) {
+        tokens.append(.container(ObjectIdentifier(type), childCount: childCount))
+        tokens.append(.key(kind))
+    }
+
+    /// Appends the key of the next child.
+    mutating func appendKey(_ key: String) { tokens.append(.key(key)) }
+
+    /// Appends the mark of a tensor leaf.
+    mutating func appendLeaf() { tokens.append(.leaf) }
+
     /// Appends the tokens of `other`.
     mutating func append(contentsOf other: TreeStructure) {
         tokens.append(contentsOf: other.tokens)
-    }
-}
-
-extension TensorTree {
-    /// The name of this node's case, which tree structures record.
-    fileprivate var containerKind: String {
-        switch self {
-        case .leaf: return "leaf"
-        case .dictionary: return "dictionary"
-        case .list: return "list"
-        }
     }
 }

@@ -95,6 +95,13 @@ enum ElementwiseLoops {
             for i in 0..<count { out[i] = op(a[i], b[i], c[i]) }
             return
         }
+        // Operands of the full shape or of one element, such as `where(mask, 0, x)`: one
+        // step per element along each, with no index arithmetic.
+        func step(_ shape: [Int]) -> Int? { shape == outShape ? 1 : (shape.reduce(1, *) == 1 ? 0 : nil) }
+        if let aStep = step(aShape), let bStep = step(bShape), let cStep = step(cShape) {
+            for i in 0..<count { out[i] = op(a[i * aStep], b[i * bStep], c[i * cStep]) }
+            return
+        }
         let aStrides = broadcastStrides(aShape, to: outShape)
         let bStrides = broadcastStrides(bShape, to: outShape)
         let cStrides = broadcastStrides(cShape, to: outShape)

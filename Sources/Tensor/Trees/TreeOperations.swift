@@ -10,6 +10,10 @@ func collectLeaves(_ node: any Tree, into leaves: inout [Tensor]) {
         leaves.append(tensor)
         return
     }
+    if let tree = node as? TensorTree {
+        tree.collectLeaves(into: &leaves)
+        return
+    }
     for child in node.treeChildren {
         collectLeaves(child.value, into: &leaves)
     }
@@ -71,6 +75,9 @@ func rebuild<T: Tree>(_ template: T, _ leaves: [Tensor], _ cursor: inout Int) ->
         let leaf = leaves[cursor]
         cursor += 1
         return leaf as! T
+    }
+    if let tree = template as? TensorTree {
+        return tree.rebuilt(from: leaves, &cursor) as! T
     }
     let children = template.treeChildren.map { child -> any Tree in
         rebuildAny(child.value, leaves, &cursor)

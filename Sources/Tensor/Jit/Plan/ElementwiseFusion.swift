@@ -27,7 +27,17 @@ enum ElementwiseFusion {
 
     /// Replaces groups of steps by fused steps. Returns the new steps and the number of
     /// fused steps among them.
-    static func fuse(_ steps: [PendingStep], outputSlots: [Int]) -> (steps: [PendingStep], fusedStepCount: Int) {
+    static func fuse(_ originalSteps: [PendingStep], outputSlots: [Int]) -> (steps: [PendingStep], fusedStepCount: Int) {
+        // A comparison read only by its conversion to float32 joins passes as one
+        // float32 step at the conversion's place. A group that absorbs the conversion
+        // absorbs the comparison too (`comparisonOf` maps one index to the other).
+        var steps = originalSteps
+        let comparisonOf = comparisonsConvertedToFloat(steps, outputSlots: outputSlots)
+        for (convert, comparison) in comparisonOf {
+            let compare = steps[comparison]
+            steps[convert] = (compare.primitive, compare.inputs, compare.inputTypes, steps[convert].outputs, steps[convert].types)
+        }
+
         // Slots that contain a float32 scalar broadcast to a larger shape, and the scalar.
         var scalarSource = [Int: Int]()
         for step in steps {
@@ -73,10 +83,11 @@ enum ElementwiseFusion {
         for group in groups where worthFusing(group, steps) {
             fusedAt[group.members.last!] = fusedStep(group, steps, readOutside, scalarSource)
             absorbed.formUnion(group.members)
+            absorbed.formUnion(group.members.compactMap { comparisonOf[$0] })
         }
 
         var result = [PendingStep]()
-        for (index, step) in steps.enumerated() {
+        for (index, step) in originalSteps.enumerated() {
             if let fused = fusedAt[index] {
                 result.append(fused)
             } else if !absorbed.contains(index) {
@@ -116,6 +127,31 @@ enum ElementwiseFusion {
             }
         }
         return nil
+    }
+
+    /// Returns the float32 comparisons whose bool result only a conversion to float32
+    /// reads, as a map from the conversion's index to the comparison's.
+    private static func comparisonsConvertedToFloat(_ steps: [PendingStep], outputSlots: [Int]) -> [Int: Int] {
+        var producer = [Int: Int]()  // slot -> the step that writes it
+        var readCount = [Int: Int]()  // slot -> the number of steps that read it
+        for (index, step) in steps.enumerated() {
+            for output in step.outputs { producer[output] = index }
+            for input in step.inputs { readCount[input, default: 0] += 1 }
+        }
+        for output in outputSlots { readCount[output, default: 0] += 1 }
+
+        var result = [Int: Int]()
+        for (index, step) in steps.enumerated() {
+            guard let convert = step.primitive as? ConvertElementType, convert.newDType == .float32,
+                step.inputTypes[0].dtype == .bool, readCount[step.inputs[0]] == 1,
+                let source = producer[step.inputs[0]],
+                let comparison = steps[source].primitive as? ElementwiseBinary, comparison.operation.isComparison,
+                steps[source].inputTypes.allSatisfy({ $0.dtype == .float32 }),
+                steps[source].types[0].shape == step.types[0].shape
+            else { continue }
+            result[index] = source
+        }
+        return result
     }
 
     /// Returns the inputs of `step` of its output's shape that `group` does not produce.

@@ -72,13 +72,14 @@ struct FusedElementwise: DestinationPassingPrimitive {
         preconditionFailure("fused_elementwise: fused steps exist only in compiled plans and are not batched")
     }
 
-    /// Returns whether `unary` and `binary` below implement the operation for float32.
+    /// Returns whether `unary` and `binary` below implement the operation for float32
+    /// (comparisons giving 1 or 0).
     static func canFuse(_ primitive: any Primitive) -> Bool {
         if let unary = primitive as? ElementwiseUnary { return unary.operation != .logicalNot }
         if let binary = primitive as? ElementwiseBinary {
             switch binary.operation {
             case .add, .subtract, .multiply, .divide, .maximum, .minimum: return true
-            default: return false
+            default: return binary.operation.isComparison
             }
         }
         return false
@@ -333,9 +334,17 @@ private struct Pass {
             case .row:
                 let start = base % rowLength
                 if start + length <= rowLength { return (pointer + start, nil) }
-                // The block crosses a row end, so gather the row's values in order.
+                // The block crosses a row end, so copy the row's values in order: the
+                // rest of the row from `start`, then whole rows, then a row's head.
                 let gathered = scratch + (step.instructions.count + index) * blockSize
-                for i in 0..<length { gathered[i] = pointer[(start + i) % rowLength] }
+                var filled = 0
+                var position = start
+                while filled < length {
+                    let chunk = min(rowLength - position, length - filled)
+                    (gathered + filled).update(from: pointer + position, count: chunk)
+                    filled += chunk
+                    position = 0
+                }
                 return (gathered, nil)
             }
         }
@@ -423,6 +432,14 @@ enum ElementwiseBlocks {
         case .divide: zip(a, aScalar, b, bScalar, out, count) { $0 / $1 }
         case .maximum: zip(a, aScalar, b, bScalar, out, count) { ($0 != $0 || $0 > $1) ? $0 : $1 }
         case .minimum: zip(a, aScalar, b, bScalar, out, count) { ($0 != $0 || $0 < $1) ? $0 : $1 }
+        // A comparison gives 1 where it holds and 0 elsewhere: the bool result converted
+        // to float32, which is how fused passes hold a mask such as relu's derivative.
+        case .equal: zip(a, aScalar, b, bScalar, out, count) { $0 == $1 ? 1 : 0 }
+        case .notEqual: zip(a, aScalar, b, bScalar, out, count) { $0 != $1 ? 1 : 0 }
+        case .less: zip(a, aScalar, b, bScalar, out, count) { $0 < $1 ? 1 : 0 }
+        case .lessEqual: zip(a, aScalar, b, bScalar, out, count) { $0 <= $1 ? 1 : 0 }
+        case .greater: zip(a, aScalar, b, bScalar, out, count) { $0 > $1 ? 1 : 0 }
+        case .greaterEqual: zip(a, aScalar, b, bScalar, out, count) { $0 >= $1 ? 1 : 0 }
         default: preconditionFailure("fused_elementwise: \(operation.jaxName) is not fused")
         }
     }

@@ -6,14 +6,26 @@ import Synchronization
 /// A profiler that shows where the time of compiled functions goes. With the
 /// environment variable `WEFT_PROFILE_PLANS=1`, every step of every `jit` plan is
 /// timed. When the process exits, a table of up to 60 steps by total time (kernel,
-/// output shapes, calls, total and mean time) is printed to standard error. The
-/// profiler is off by default, and when it is off, a plan pays one check per call.
+/// output shapes, calls, total and mean time) is printed to standard error. With
+/// `WEFT_PROFILE_PLANS=order`, the table lists every step of every plan in plan
+/// order instead, with the step's position and its input types. The profiler is off
+/// by default, and when it is off, a plan pays one check per call.
 enum PlanProfiler {
-    static let isEnabled: Bool = {
-        guard let setting = getenv("WEFT_PROFILE_PLANS"), String(cString: setting) == "1" else { return false }
+    private enum Mode { case off, byTime, inOrder }
+
+    private static let mode: Mode = {
+        guard let setting = getenv("WEFT_PROFILE_PLANS") else { return .off }
+        let mode: Mode
+        switch String(cString: setting) {
+        case "1": mode = .byTime
+        case "order": mode = .inOrder
+        default: return .off
+        }
         atexit { PlanProfiler.printReport() }
-        return true
+        return mode
     }()
+
+    static var isEnabled: Bool { mode != .off }
 
     private struct Entry {
         var calls = 0
@@ -29,9 +41,12 @@ enum PlanProfiler {
     }
 
     /// Adds one call of `step` that took `seconds`.
-    static func record(_ step: ExecutionPlan.Step, seconds: Double) {
-        let shapes = step.outputTypes.map { "\($0.dtype)\(formatShape($0.shape))" }.joined(separator: ", ")
-        let key = "\(step.primitive.name) \(step.primitive.parameterDescription) -> \(shapes)"
+    static func record(_ step: ExecutionPlan.Step, index: Int, seconds: Double) {
+        func types(_ list: [TensorType]) -> String { list.map { "\($0.dtype)\(formatShape($0.shape))" }.joined(separator: ", ") }
+        let shapes = types(step.outputTypes)
+        // Six digits keep the keys of one plan in step order when sorted as text.
+        let position = mode == .inOrder ? "#" + String(String(1_000_000 + index).dropFirst()) + " (\(types(step.inputTypes))) " : ""
+        let key = position + "\(step.primitive.name) \(step.primitive.parameterDescription) -> \(shapes)"
         entries.withLock { entries in
             entries[key, default: Entry()].calls += 1
             entries[key, default: Entry()].seconds += seconds
@@ -43,7 +58,8 @@ enum PlanProfiler {
         let total = sorted.reduce(0) { $0 + $1.value.seconds }
         var report = "Weft plan profile: \(fixed(total, 3)) s in compiled steps\n"
         report += "   total s   share    calls   mean us  step\n"
-        for (key, entry) in sorted.prefix(60) {
+        let listed = mode == .inOrder ? sorted.sorted { $0.key < $1.key } : Array(sorted.prefix(60))
+        for (key, entry) in listed {
             let share = fixed(entry.seconds / total * 100, 1) + "%"
             let mean = fixed(entry.seconds / Double(entry.calls) * 1e6, 2)
             let columns = [
