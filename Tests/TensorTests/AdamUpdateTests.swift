@@ -102,23 +102,57 @@ struct AdamStepFusionTests {
             values[1].withUnsafeBufferPointer { mu in
                 values[2].withUnsafeBufferPointer { nu in
                     values[3].withUnsafeBufferPointer { param in
-                        AdamKernel.run(
-                            gradient: g.baseAddress!, mu: mu.baseAddress!, nu: nu.baseAddress!,
-                            direction: &expectedParam, newMu: &expectedMu, newNu: &expectedNu, count: count, constants,
-                            parameterStep: (param.baseAddress!, -0.01))
+                        let leaf = AdamKernel.Leaf(
+                            gradient: g.baseAddress!, mu: mu.baseAddress!, nu: nu.baseAddress!, param: param.baseAddress!,
+                            out: &expectedParam, newMu: &expectedMu, newNu: &expectedNu, count: count)
+                        AdamKernel.run([leaf], constants, scale: -0.01)
                     }
                 }
             }
             shared.withUnsafeMutableBufferPointer { aliased in
-                AdamKernel.run(
-                    gradient: g.baseAddress!, mu: values[1], nu: values[2], direction: &newParam,
-                    newMu: aliased.baseAddress!, newNu: &newNu, count: count, constants,
-                    parameterStep: (UnsafePointer(aliased.baseAddress!), -0.01))
+                let leaf = AdamKernel.Leaf(
+                    gradient: g.baseAddress!, mu: values[1], nu: values[2], param: UnsafePointer(aliased.baseAddress!),
+                    out: &newParam, newMu: aliased.baseAddress!, newNu: &newNu, count: count)
+                AdamKernel.run([leaf], constants, scale: -0.01)
             }
         }
         #expect(newParam.map(\.bitPattern) == expectedParam.map(\.bitPattern))
         #expect(shared.map(\.bitPattern) == expectedMu.map(\.bitPattern))
         #expect(newNu.map(\.bitPattern) == expectedNu.map(\.bitPattern))
+    }
+
+    @Test func parameterTensorsShareOneStep() {
+        // Three parameter tensors of different sizes (two of one shape), so that the
+        // parallel parts cut across tensors and a buffer could go to the wrong leaf.
+        let sizes = [40_000, 7, 7]
+        let leaves = sizes.map(inputs)
+        // One step count for all tensors, so they share the bias corrections.
+        let function = { (values: [Tensor]) in
+            let count = values.last!.sum() * 0 + 3
+            let correction1 = 1 - pow(Tensor(Float(0.9)), count)
+            let correction2 = 1 - pow(Tensor(Float(0.999)), count)
+            return (0..<sizes.count).flatMap { leaf -> [Tensor] in
+                let (gradient, mu, nu, param) = (values[4 * leaf], values[4 * leaf + 1], values[4 * leaf + 2], values[4 * leaf + 3])
+                let (direction, newMu, newNu) = adamUpdate(
+                    gradient: gradient, mu: mu, nu: nu, correction1: correction1, correction2: correction2,
+                    b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0)
+                return [param + direction * -0.01, newMu, newNu]
+            }
+        }
+        let cache = JitCache()
+        let flat = leaves.flatMap { $0 }
+        _ = jit(function, cache: cache)(flat)
+        let plan = ExecutionPlan(cache.jaxprs[0])
+        let applies = plan.steps.filter { $0.primitive is AdamApply }
+        #expect(applies.count == 1)
+        #expect(applies.first?.primitive.parameterDescription.hasSuffix("leaves=3") == true)
+
+        let expected = function(flat).map { $0.scalars(as: Float.self).map(\.bitPattern) }
+        let compiled = jit(function, donateArgnums: [0])
+        for _ in 0..<2 {
+            let fresh = flat.map { Tensor($0.scalars(as: Float.self), shape: $0.shape) }
+            #expect(compiled(fresh).map { $0.scalars(as: Float.self).map(\.bitPattern) } == expected)
+        }
     }
 
     @Test func directionReadElsewhereIsNotFused() {

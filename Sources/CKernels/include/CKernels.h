@@ -97,6 +97,12 @@ int weft_unary_f32(weft_unary_operation operation, const float *a, float *out, s
 /// Converts `count` bytes to float32, out[i] = a[i], exactly for every byte.
 void weft_convert_u8_f32(const unsigned char *a, float *out, size_t count);
 
+/// Copies rows of `row_bytes` bytes from `source`, which has `length` rows, to `out`:
+/// row `i` of `out` is row `indices[i]` of `source`, counted from the end when negative
+/// and clamped to `0 ..< length`. `length` must be at least 1. All rows are requested
+/// from memory before the first copy, so their cache misses overlap.
+void weft_gather_rows(const void *source, size_t row_bytes, size_t length, const int *indices, size_t count, void *out);
+
 /// Tells an x86 processor that the calling thread is waiting in a spin loop, so it saves
 /// power and lets a sibling hardware thread run. Does nothing on other architectures.
 static inline void weft_spin_pause(void) {

@@ -64,13 +64,19 @@ struct ExecutionPlan: @unchecked Sendable {
         }
         let inputSlots = jaxpr.inputVariables.map(newSlot)
 
+        // Equal scalar literals share one slot, so that steps reading them compare equal
+        // (for common subexpressions and merged Adam steps).
+        var literalSlots = [ScalarLiteral: Int]()
         func slot(for atom: JaxprAtom) -> Int {
             switch atom {
             case .variable(let variable):
                 return slotOf[variable.id]!
             case .literal(let value):
+                let key = value.size == 1 && value.isConcrete ? ScalarLiteral(value) : nil
+                if let key, let existing = literalSlots[key] { return existing }
                 known[slotCount] = value
                 slotCount += 1
+                if let key { literalSlots[key] = slotCount - 1 }
                 return slotCount - 1
             }
         }
@@ -209,6 +215,19 @@ struct ExecutionPlan: @unchecked Sendable {
         for input in inputs { useCount[ObjectIdentifier(input.storage!), default: 0] += 1 }
         for (_, value) in presetSlots { useCount[ObjectIdentifier(value.storage!), default: 0] += 1 }
         return Set(donated.filter { useCount[ObjectIdentifier(inputs[$0].storage!)] == 1 })
+    }
+}
+
+/// A literal of one element, identified by its dtype, shape and bytes.
+private struct ScalarLiteral: Hashable {
+    let dtype: DType
+    let shape: [Int]
+    let bytes: [UInt8]
+
+    init(_ value: Tensor) {
+        dtype = value.dtype
+        shape = value.shape
+        bytes = value.withElements(UInt8.self) { Array(UnsafeBufferPointer(start: $0, count: value.dtype.byteSize)) }
     }
 }
 

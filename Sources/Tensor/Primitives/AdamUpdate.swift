@@ -42,25 +42,21 @@ struct AdamUpdate: DestinationPassingPrimitive {
     var isPointwise: Bool { true }
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
-        run(inputs, outputs, parameterStep: nil)
+        func pointer(_ tensor: Tensor) -> UnsafeMutablePointer<Float> { tensor.storage!.pointer(as: Float.self) }
+        let leaf = AdamKernel.Leaf(
+            gradient: pointer(inputs[0]), mu: pointer(inputs[1]), nu: pointer(inputs[2]), param: nil,
+            out: pointer(outputs[0]), newMu: pointer(outputs[1]), newNu: pointer(outputs[2]), count: inputs[0].size)
+        withExtendedLifetime((inputs, outputs)) {
+            AdamKernel.run([leaf], constants(correction1: inputs[3], correction2: inputs[4]))
+        }
     }
 
-    /// Runs the kernel on `g, mu, nu, c1, c2`, writing `direction, mu', nu'`, or with
-    /// `parameterStep` (a parameter tensor of the gradient's shape and a float32 scalar
-    /// `scale`) writing `param + direction * scale` in place of the direction.
-    func run(_ inputs: [Tensor], _ outputs: [Tensor], parameterStep: (param: Tensor, scale: Tensor)?) {
-        let constants = AdamConstants(
+    /// The kernel's constants for the bias corrections `c1` and `c2`, float32 scalars.
+    func constants(correction1: Tensor, correction2: Tensor) -> AdamConstants {
+        AdamConstants(
             keep1: Float(1 - b1), decay1: Float(b1), keep2: Float(1 - b2), decay2: Float(b2),
-            correction1: inputs[3].scalars(as: Float.self)[0], correction2: inputs[4].scalars(as: Float.self)[0],
+            correction1: correction1.scalars(as: Float.self)[0], correction2: correction2.scalars(as: Float.self)[0],
             eps: Float(eps), epsRoot: Float(epsRoot), addsRoot: epsRoot != 0)
-        func pointer(_ tensor: Tensor) -> UnsafeMutablePointer<Float> { tensor.storage!.pointer(as: Float.self) }
-        let step = parameterStep.map { (param: UnsafePointer(pointer($0.param)), scale: $0.scale.scalars(as: Float.self)[0]) }
-        withExtendedLifetime((inputs, outputs, parameterStep)) {
-            AdamKernel.run(
-                gradient: pointer(inputs[0]), mu: pointer(inputs[1]), nu: pointer(inputs[2]),
-                direction: pointer(outputs[0]), newMu: pointer(outputs[1]), newNu: pointer(outputs[2]),
-                count: inputs[0].size, constants, parameterStep: step)
-        }
     }
 
     /// The same update written with tensor operations.

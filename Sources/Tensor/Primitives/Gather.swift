@@ -1,9 +1,11 @@
+import CKernels
+
 /// `take(x, indices, axis)`: picks slices of `x` along `axis` at integer `indices`.
 ///
 /// The result shape is `x.shape[..<axis] + indices.shape + x.shape[(axis+1)...]`.
 /// Negative indices count from the end; indices still out of bounds are clamped to
 /// the valid range, as JAX does for reads.
-struct Take: Primitive {
+struct Take: DestinationPassingPrimitive {
     let axis: Int
 
     var name: String { "gather" }
@@ -18,33 +20,29 @@ struct Take: Primitive {
         return [TensorType(shape: shape, dtype: x.dtype)]
     }
 
-    func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
+    var isPointwise: Bool { false }
+
+    func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let x = inputs[0]
         let indices = inputs[1].astype(.int32)
-        let out = Tensor(uninitializedShape: types[0].shape, dtype: x.dtype)
+        let out = outputs[0]
         let outer = x.shape[..<axis].reduce(1, *)
         let length = x.shape[axis]
-        let inner = x.shape[(axis + 1)...].reduce(1, *)
         let count = indices.size
-        let width = x.dtype.byteSize
+        let rowBytes = x.shape[(axis + 1)...].reduce(1, *) * x.dtype.byteSize
+        guard count > 0, rowBytes > 0 else { return }
+
         x.withElements(UInt8.self) { source in
             indices.withElements(Int32.self) { index in
                 out.withElements(UInt8.self) { destination in
-                    let rowBytes = inner * width
                     for row in 0..<outer {
-                        for i in 0..<count {
-                            var position = Int(index[i])
-                            if position < 0 { position += length }
-                            position = min(max(position, 0), length - 1)
-                            let from = source + ((row * length + position) * inner) * width
-                            let to = destination + ((row * count + i) * inner) * width
-                            to.update(from: from, count: rowBytes)
-                        }
+                        let from = source + row * length * rowBytes
+                        let to = destination + row * count * rowBytes
+                        weft_gather_rows(from, rowBytes, length, index, count, to)
                     }
                 }
             }
         }
-        return [out]
     }
 
     func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {

@@ -1,24 +1,51 @@
 /// Adam's update fused with the two steps that usually follow it in a training step:
 /// the learning-rate scaling (`direction * scale`, Optax's `scale_by_learning_rate`)
-/// and the parameter step (`param + update`, Optax's `apply_updates`).
+/// and the parameter step (`param + update`, Optax's `apply_updates`), for one or
+/// more parameter tensors that share the bias corrections and the scale.
 ///
-/// Inputs: `g, mu, nu, c1, c2` as for `AdamUpdate`, then the float32 scalar `scale` and
-/// the parameter tensor. Outputs: the new parameter, `mu'` and `nu'`. The operations
-/// and their order are those of the three unfused steps, so the bits are the same. The
-/// direction is never stored. This step exists only inside compiled plans.
+/// Inputs: `g, mu, nu, param` of each leaf in turn (one shape per leaf), then the
+/// float32 scalars `c1, c2` (as for `AdamUpdate`) and `scale`. Outputs: the new
+/// parameter, `mu'` and `nu'` of each leaf in turn. The operations and their order
+/// are those of the three unfused steps, so the bits are the same. The direction is
+/// never stored. This step exists only inside compiled plans.
 struct AdamApply: DestinationPassingPrimitive {
     let update: AdamUpdate
+    /// The number of parameter tensors updated.
+    let leafCount: Int
 
     var name: String { "adam_update_apply" }
-    var parameterDescription: String { update.parameterDescription }
+    var parameterDescription: String {
+        update.parameterDescription + (leafCount > 1 ? " leaves=\(leafCount)" : "")
+    }
     var isPointwise: Bool { true }
 
     func outputTypes(_ inputs: [TensorType]) -> [TensorType] {
-        update.outputTypes(Array(inputs[0..<5]))
+        let corrections = Array(inputs[(4 * leafCount)..<(4 * leafCount + 2)])
+        return (0..<leafCount).flatMap { leaf in
+            update.outputTypes(Array(inputs[(4 * leaf)..<(4 * leaf + 3)]) + corrections)
+        }
+    }
+
+    /// Returns whether the output may take the input's buffer: only within one leaf,
+    /// because the kernel reads an element's inputs before writing it, but other leaves
+    /// run at other times.
+    func mayWrite(output: Int, over input: Int) -> Bool {
+        input < 4 * leafCount && input / 4 == output / 3
     }
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
-        update.run(Array(inputs[0..<5]), outputs, parameterStep: (param: inputs[6], scale: inputs[5]))
+        func pointer(_ tensor: Tensor) -> UnsafeMutablePointer<Float> { tensor.storage!.pointer(as: Float.self) }
+        let leaves = (0..<leafCount).map { leaf in
+            AdamKernel.Leaf(
+                gradient: pointer(inputs[4 * leaf]), mu: pointer(inputs[4 * leaf + 1]), nu: pointer(inputs[4 * leaf + 2]),
+                param: pointer(inputs[4 * leaf + 3]), out: pointer(outputs[3 * leaf]), newMu: pointer(outputs[3 * leaf + 1]),
+                newNu: pointer(outputs[3 * leaf + 2]), count: inputs[4 * leaf].size)
+        }
+        let constants = update.constants(correction1: inputs[4 * leafCount], correction2: inputs[4 * leafCount + 1])
+        let scale = inputs[4 * leafCount + 2].scalars(as: Float.self)[0]
+        withExtendedLifetime((inputs, outputs)) {
+            AdamKernel.run(leaves, constants, scale: scale)
+        }
     }
 
     func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
@@ -74,15 +101,62 @@ enum AdamStepFusion {
             let scale = steps[scaling].inputs[scaleIndex]
             let param = steps[stepping].inputs[paramIndex]
             replaced[stepping] = (
-                AdamApply(update: update), step.inputs + [scale, param], step.inputTypes + [scaleType, paramType],
+                AdamApply(update: update, leafCount: 1),
+                Array(step.inputs[0..<3]) + [param] + Array(step.inputs[3..<5]) + [scale],
+                Array(step.inputTypes[0..<3]) + [paramType] + Array(step.inputTypes[3..<5]) + [scaleType],
                 [steps[stepping].outputs[0]] + Array(movedOutputs), step.types
             )
             removed.formUnion([index, scaling])
         }
 
+        let fused = steps.enumerated().compactMap { index, step in
+            removed.contains(index) ? nil : (replaced[index] ?? step)
+        }
+        return merged(fused)
+    }
+
+    /// Merges the `AdamApply` steps that share their constants, bias corrections and
+    /// scale, and whose outputs no step reads, into one step at the last one's place,
+    /// so that one parallel pass updates every parameter tensor. Moving a step later
+    /// is safe because its inputs already exist and nothing before reads its outputs.
+    private static func merged(_ steps: [PendingStep]) -> [PendingStep] {
+        let read = Set(steps.flatMap(\.inputs))
+        var members = [String: [Int]]()  // constants and shared slots -> step indices
+        for (index, step) in steps.enumerated() {
+            guard let apply = step.primitive as? AdamApply, !step.outputs.contains(where: read.contains) else { continue }
+            let shared = step.inputs[(4 * apply.leafCount)...].map(String.init).joined(separator: ",")
+            members[apply.update.parameterDescription + " " + shared, default: []].append(index)
+        }
+
+        var replaced = [Int: PendingStep]()
+        var removed = Set<Int>()
+        for indices in members.values where indices.count > 1 {
+            var inputs = [Int]()
+            var inputTypes = [TensorType]()
+            var outputs = [Int]()
+            var types = [TensorType]()
+            var leafCount = 0
+            for index in indices {
+                let step = steps[index]
+                let apply = step.primitive as! AdamApply
+                inputs += step.inputs[..<(4 * apply.leafCount)]
+                inputTypes += step.inputTypes[..<(4 * apply.leafCount)]
+                outputs += step.outputs
+                types += step.types
+                leafCount += apply.leafCount
+            }
+            // The bias corrections and the scale, which every member shares.
+            let last = steps[indices.last!]
+            let lastApply = last.primitive as! AdamApply
+            inputs += last.inputs[(4 * lastApply.leafCount)...]
+            inputTypes += last.inputTypes[(4 * lastApply.leafCount)...]
+            replaced[indices.last!] = (
+                AdamApply(update: lastApply.update, leafCount: leafCount), inputs, inputTypes, outputs, types
+            )
+            removed.formUnion(indices.dropLast())
+        }
         return steps.enumerated().compactMap { index, step in
-            if removed.contains(index) { return nil }
-            return replaced[index] ?? step
+            removed.contains(index) ? nil : (replaced[index] ?? step)
         }
     }
 

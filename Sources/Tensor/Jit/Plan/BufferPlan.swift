@@ -93,7 +93,7 @@ struct BufferPlan {
                 continue
             }
             var assigned = [Int]()
-            for (output, type) in zip(step.outputs, step.outputTypes) {
+            for (outputIndex, (output, type)) in zip(step.outputs, step.outputTypes).enumerated() {
                 let byteCount = type.size * type.dtype.byteSize
                 let escapes = lastUse[output] == forever
                 // A returned value may not go into a buffer that the plan keeps.
@@ -107,9 +107,9 @@ struct BufferPlan {
                 // A pointwise kernel may write over an input of the output's shape and
                 // element size that nothing reads after this step.
                 if kernel.isPointwise {
-                    for (input, inputType) in zip(step.inputs, step.inputTypes)
+                    for (inputIndex, (input, inputType)) in zip(step.inputs, step.inputTypes).enumerated()
                     where inputType.shape == type.shape && inputType.dtype.byteSize == type.dtype.byteSize
-                        && lastUse[input] == index
+                        && lastUse[input] == index && kernel.mayWrite(output: outputIndex, over: inputIndex)
                     {
                         if let buffer = bufferOf[input], ownerOf[buffer] == input, usable(buffer) {
                             chosen = buffer

@@ -14,9 +14,15 @@ protocol DestinationPassingPrimitive: Primitive {
     /// element `i` is written. Such an output may share its buffer with an input of the
     /// same shape and element size whose value is not read afterwards.
     var isPointwise: Bool { get }
+
+    /// Whether output `output` may share the buffer of input `input` under the rule of
+    /// `isPointwise`. By default, any input of a pointwise kernel qualifies.
+    func mayWrite(output: Int, over input: Int) -> Bool
 }
 
 extension DestinationPassingPrimitive {
+    func mayWrite(output: Int, over input: Int) -> Bool { isPointwise }
+
     /// Allocates the outputs and runs `evaluate(_:into:)`, the eager path.
     func evaluate(_ inputs: [Tensor], types: [TensorType]) -> [Tensor] {
         let outputs = types.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }

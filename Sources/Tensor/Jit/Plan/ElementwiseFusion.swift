@@ -161,8 +161,15 @@ enum ElementwiseFusion {
     }
 
     private static func isElementwise(_ step: PendingStep) -> Bool {
-        FusedElementwise.canFuse(step.primitive) && step.types.count == 1 && step.types[0].dtype == .float32
+        if isByteConversion(step) { return true }
+        return FusedElementwise.canFuse(step.primitive) && step.types.count == 1 && step.types[0].dtype == .float32
             && step.inputTypes.allSatisfy { $0.dtype == .float32 }
+    }
+
+    /// Returns whether `step` converts uint8 values to float32 of the same shape.
+    private static func isByteConversion(_ step: PendingStep) -> Bool {
+        guard let convert = step.primitive as? ConvertElementType else { return false }
+        return convert.newDType == .float32 && step.inputTypes[0].dtype == .uint8
     }
 
     /// Returns whether `step` is a float32 sum over all axes of a tensor with at least
@@ -227,7 +234,12 @@ enum ElementwiseFusion {
                 types.append(step.types[0])
                 continue
             }
-            if let unary = step.primitive as? ElementwiseUnary {
+            if isByteConversion(step) {
+                guard case .input(let index) = operands[0] else {
+                    preconditionFailure("fused_elementwise: a converted uint8 value must be an input of the pass")
+                }
+                instructions.append(.convertBytes(index))
+            } else if let unary = step.primitive as? ElementwiseUnary {
                 instructions.append(.unary(unary.operation, operands[0]))
             } else if let binary = step.primitive as? ElementwiseBinary {
                 instructions.append(.binary(binary.operation, operands[0], operands[1]))

@@ -12,7 +12,8 @@ import Darwin
 /// of tensors.
 ///
 /// Every input has the iteration shape, is a scalar, or is a row that broadcasts along
-/// the shape's last axis. Each output is either a value stored in full or the sum of a
+/// the shape's last axis. Inputs are float32, except uint8 inputs of the iteration
+/// shape, which only `convertBytes` reads. Each output is either a value stored in full or the sum of a
 /// value over all elements. The operations are the float32 expressions of the unfused
 /// kernels, in the same order, and sums visit the elements in the blocks and pairs of
 /// `Summation.pairwise`, so the results equal the unfused steps' bit for bit. Fused
@@ -35,6 +36,9 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// and `b` are blocks and `scale` is a scalar input. The value is `r`, or `r + r`
         /// when `doubles` is set.
         case combineScale(Operand, Operand, scale: Int, subtracts: Bool, doubles: Bool)
+        /// The float32 values of the uint8 input `index` (`convert_element_type`), such as
+        /// image bytes on their way to being scaled.
+        case convertBytes(Int)
         /// An instruction whose value no other instruction or output reads any more.
         case unused
     }
@@ -167,10 +171,11 @@ private indirect enum PairwiseTree {
 /// One run of a fused step over concrete buffers.
 ///
 /// Invariant: every input pointer addresses the iteration shape's element count, one
-/// element (a scalar) or one row's length of floats, as `kinds` records. Each store
+/// element (a scalar) or one row's length of floats, or the element count of bytes,
+/// as `kinds` records. Each store
 /// pointer addresses the element count, and each sum pointer addresses one float.
 private struct Pass {
-    enum Kind { case full, scalar, row }
+    enum Kind { case full, scalar, row, bytes }
 
     let step: FusedElementwise
     let inputs: [UnsafeMutablePointer<Float>]
@@ -195,6 +200,7 @@ private struct Pass {
         self.rowLength = rowLength
         self.inputs = inputs.map { $0.storage!.pointer(as: Float.self) }
         self.kinds = inputs.map { input in
+            if input.dtype == .uint8 { return .bytes }
             if input.size == count { return .full }
             return input.size == 1 ? .scalar : .row
         }
@@ -308,6 +314,9 @@ private struct Pass {
                 let a = blockOperand(left, base, length, scratch).pointer
                 let b = blockOperand(right, base, length, scratch).pointer
                 weft_combine_scale_f32(subtracts ? 1 : 0, doubles ? 1 : 0, a, b, inputs[scale][0], destination, length)
+            case .convertBytes(let index):
+                let bytes = UnsafeMutableRawPointer(inputs[index]).assumingMemoryBound(to: UInt8.self)
+                weft_convert_u8_f32(bytes + base, destination, length)
             case .unused:
                 break
             }
@@ -331,6 +340,7 @@ private struct Pass {
             switch kinds[index] {
             case .full: return (pointer + base, nil)
             case .scalar: return (pointer, pointer[0])
+            case .bytes: preconditionFailure("fused_elementwise: a uint8 input is read only by convertBytes")
             case .row:
                 let start = base % rowLength
                 if start + length <= rowLength { return (pointer + start, nil) }
@@ -534,7 +544,7 @@ extension FusedElementwise {
             case .combineScale(let left, let right, _, _, _):
                 read(left)
                 read(right)
-            case .unused: break
+            case .convertBytes, .unused: break
             }
         }
         for result in results {
