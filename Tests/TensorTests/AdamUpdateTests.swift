@@ -26,6 +26,43 @@ struct AdamUpdateTests {
         }
     }
 
+    @Test(arguments: [1, 2, 10, 1000, 100_000])
+    func kernelBitsAtExtremeMagnitudes(stepCount: Int) {
+        // Values over the whole float range: signed zeros, subnormals, magnitudes near
+        // the limits of the kernel's fast division, infinities and NaN, mixed within a
+        // vector, so both division paths of the kernel and their boundaries run.
+        let special: [Float] = [
+            0, -0, 1e-45, -1e-40, 1e-38, 0x1p-96, -0x1p-97, 0x1p96, 0x1p97, 3e38, .infinity, -.infinity, .nan, 1, -0.5,
+        ]
+        let keys = split(PRNGKey(11), count: 3)
+        // Magnitudes spread from 2^-120 to 2^120, with random signs.
+        func spread(_ key: PRNGKey) -> [Float] {
+            let exponents = uniform(key, shape: [4096], minval: -120, maxval: 120).floats
+            return exponents.enumerated().map { index, exponent in
+                let whole = exponent.rounded(.down)
+                return Float(sign: index % 3 == 0 ? .minus : .plus, exponent: Int(whole), significand: 1 + exponent - whole)
+            }
+        }
+        let gradient = Tensor(special + spread(keys[0]))
+        let mu = Tensor(special.reversed() + spread(keys[1]))
+        let nu = Tensor(special.map(abs) + spread(keys[2]).map(abs))
+        var powers = (b1: 1.0, b2: 1.0)
+        for _ in 0..<stepCount { powers = (powers.b1 * 0.9, powers.b2 * 0.999) }
+        let correction1 = Tensor(Float(1 - powers.b1))
+        let correction2 = Tensor(Float(1 - powers.b2))
+
+        let primitive = AdamUpdate(b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0)
+        let inputs = [gradient, mu, nu, correction1, correction2]
+        let fused = bind(primitive, inputs)
+        let composite = primitive.composite(inputs)
+        for output in 0..<3 {
+            let got = fused[output].floats
+            let expected = composite[output].floats
+            let mismatches = zip(got, expected).filter { !($0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN)) }
+            #expect(mismatches.count == 0, "output \(output): \(mismatches.prefix(3))")
+        }
+    }
+
     @Test func mismatchedMomentShapeStops() async {
         await #expect(processExitsWith: .failure) {
             _ = adamUpdate(
