@@ -98,7 +98,7 @@ struct FusedElementwise: DestinationPassingPrimitive {
 
     /// The approximate number of element operations (elements times instructions) per
     /// part when a pass is cut for the two threads of `Parallel`.
-    private static let parallelGrainWork = 1 << 16
+    private static let parallelGrainWork = 1 << 14
 
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let count = shape.reduce(1, *)
