@@ -25,11 +25,23 @@ final class Storage: @unchecked Sendable {
             self.raw = reused
             return
         }
+        let large = byteCount >= Storage.hugePageMinimum
         var pointer: UnsafeMutableRawPointer?
-        let status = posix_memalign(&pointer, 64, max(byteCount, 64))
+        let status = posix_memalign(&pointer, large ? Storage.hugePageSize : 64, max(byteCount, 64))
         precondition(status == 0 && pointer != nil, "Tensor: failed to allocate \(byteCount) bytes")
         self.raw = pointer!
+        #if os(Linux)
+        // Large tensors such as a data set read rows at random, and with 4 KiB pages
+        // nearly every row costs a page-table walk. Transparent huge pages need a request
+        // per region on systems set to `madvise`; elsewhere the call changes nothing.
+        if large { _ = madvise(pointer, byteCount, MADV_HUGEPAGE) }
+        #endif
     }
+
+    /// Storages of at least this many bytes start at a huge-page boundary and ask the
+    /// kernel for huge pages.
+    static let hugePageMinimum = 8 << 20
+    static let hugePageSize = 2 << 20
 
     deinit {
         if !BufferCache.shared.keep(raw, byteCount: byteCount) {
