@@ -13,8 +13,9 @@ import Synchronization
 /// first use. After each job it spins for a short while waiting for the next one (a
 /// training step hands it jobs microseconds apart), then sleeps until woken. Other
 /// processes may keep the helper off its core, so that the caller waits for a part the
-/// helper has started or does a long job alone. The caller then works alone for 50 ms,
-/// and twice as long after each further stall, up to a second. One caller
+/// helper has started or does a long job alone. The caller then works alone for 10 ms,
+/// and twice as long after each further stall, up to a second, until 200 jobs in a
+/// row run without a stall. One caller
 /// at a time uses the helper: a second caller running at the same moment, or a part
 /// that splits its own work again, runs all its parts itself.
 ///
@@ -81,7 +82,10 @@ private final class HelperThread: @unchecked Sendable {
     private static let spinSeconds = 0.0002
     private static let stallSeconds = 0.0001
     private static let missedJobSeconds = 0.00005
-    private static let backoffSeconds = 0.05
+    private static let backoffSeconds = 0.01
+    /// The number of stall-free jobs in a row after which a stall pauses the helper
+    /// for `backoffSeconds` again.
+    private static let calmJobs = 200
 
     private let state = Atomic<Int>(idle)
     private let nextPart = Atomic<Int>(0)
@@ -99,6 +103,8 @@ private final class HelperThread: @unchecked Sendable {
     private var resumeAt = 0.0
     /// The next pause after a stall, in seconds. Read and written only by the owner.
     private var backoff = backoffSeconds
+    /// The number of jobs since the last stall. Read and written only by the owner.
+    private var jobsWithoutStall = 0
 
     private init() {
         pthread_mutex_init(mutex, nil)
@@ -172,7 +178,8 @@ private final class HelperThread: @unchecked Sendable {
         if Self.now() - start > limit {
             backOff()
         } else {
-            backoff = Self.backoffSeconds
+            jobsWithoutStall += 1
+            if jobsWithoutStall >= Self.calmJobs { backoff = Self.backoffSeconds }
         }
     }
 
@@ -181,6 +188,7 @@ private final class HelperThread: @unchecked Sendable {
     private func backOff() {
         resumeAt = Self.now() + backoff
         backoff = min(backoff * 2, 1)
+        jobsWithoutStall = 0
     }
 
     private func takeParts(_ body: (Int) -> Void, _ parts: Int) {
