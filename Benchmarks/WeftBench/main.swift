@@ -37,7 +37,6 @@ let cases: [BenchmarkCase] = [
     BenchmarkCase(name: "linreg-fori-1000", needsMNIST: false) { LinearRegressionCases.forLoopInJit($0.linearRegression) },
 ]
 
-if CommandLine.arguments.contains("scratch") { ScratchDispatch.run(); exit(0) }
 let options: Options
 switch Options.parse(Array(CommandLine.arguments.dropFirst()), knownCases: cases.map(\.name)) {
 case .success(let parsed):
