@@ -34,6 +34,10 @@ struct ExecutionPlan: @unchecked Sendable {
     let bufferPlan: BufferPlan
     /// The destination-passing kernel of each step, looked up once.
     private let destinationKernels: [(any DestinationPassingPrimitive)?]
+    /// The input positions with a donated buffer, and the storages of the preset slots,
+    /// which a donated input must not share to be written.
+    private let donatedPositions: [Int]
+    private let presetStorages: Set<ObjectIdentifier>
     private let workspaces = PlanWorkspaces()
 
     /// The number of equations removed as dead code and folded as constants.
@@ -130,6 +134,11 @@ struct ExecutionPlan: @unchecked Sendable {
         self.bufferPlan = BufferPlan(
             steps: steps, inputSlots: inputSlots, inputTypes: jaxpr.inputVariables.map(\.type),
             outputSlots: outputSlots, slotCount: slotCount, donatedInputs: donatedInputs)
+        self.donatedPositions = bufferPlan.buffers.compactMap { buffer -> Int? in
+            if case .donated(let position) = buffer.kind { return position }
+            return nil
+        }
+        self.presetStorages = Set(presetSlots.compactMap { $0.value.storage.map(ObjectIdentifier.init) })
         self.slotCount = slotCount
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
@@ -206,15 +215,16 @@ struct ExecutionPlan: @unchecked Sendable {
     /// The donated input positions whose storage this call may overwrite: those whose
     /// storage no other input leaf and no constant of the plan shares.
     private func writableDonations(_ inputs: [Tensor]) -> Set<Int> {
-        let donated = bufferPlan.buffers.compactMap { buffer -> Int? in
-            if case .donated(let position) = buffer.kind { return position }
-            return nil
+        guard !donatedPositions.isEmpty else { return [] }
+        var writable = Set<Int>()
+        for position in donatedPositions {
+            let storage = inputs[position].storage!
+            // A training state has a few dozen leaves, so comparing pairs is cheaper
+            // than hashing every input.
+            let shared = inputs.indices.contains { $0 != position && inputs[$0].storage! === storage }
+            if !shared && !presetStorages.contains(ObjectIdentifier(storage)) { writable.insert(position) }
         }
-        guard !donated.isEmpty else { return [] }
-        var useCount = [ObjectIdentifier: Int]()
-        for input in inputs { useCount[ObjectIdentifier(input.storage!), default: 0] += 1 }
-        for (_, value) in presetSlots { useCount[ObjectIdentifier(value.storage!), default: 0] += 1 }
-        return Set(donated.filter { useCount[ObjectIdentifier(inputs[$0].storage!)] == 1 })
+        return writable
     }
 }
 

@@ -36,8 +36,8 @@ public func jitFlat(
     let context = jitContext(name: name, fileID: fileID, line: line)
     return { inputs in
         callJitted(
-            cache: cache, context: context, leaves: inputs, structure: TreeStructure(leafCount: inputs.count),
-            staticArguments: [],
+            cache: cache, context: context, leaves: inputs, outputType: [Tensor].self,
+            structure: TreeStructure(leafCount: inputs.count), staticArguments: [],
             function: { (function($0), ()) }
         ).outputs
     }
@@ -157,13 +157,10 @@ func runJitted<Output: Tree>(
     cache: JitCache, context: String, _ arguments: TreeArguments, staticArguments: [AnyHashable],
     donateArgnums: Set<Int> = [], _ body: @escaping ([Tensor]) -> Output
 ) -> Output {
-    let donatedLeaves = Set(donateArgnums.flatMap { arguments.ranges[$0] })
-    var outputAndArguments = TreeStructure(startingWith: Output.self)
-    outputAndArguments.append(contentsOf: arguments.structure)
     let (outputs, definition) = callJitted(
-        cache: cache, context: context, leaves: arguments.leaves,
-        structure: outputAndArguments, staticArguments: staticArguments,
-        donatedLeaves: donatedLeaves
+        cache: cache, context: context, leaves: arguments.leaves, outputType: Output.self,
+        structure: arguments.structure, staticArguments: staticArguments,
+        donatedLeaves: { Set(donateArgnums.flatMap { arguments.ranges[$0] }) }
     ) { leaves in
         let (outputLeaves, definition) = treeFlatten(body(leaves))
         return (outputLeaves, definition)

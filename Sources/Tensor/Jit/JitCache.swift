@@ -1,8 +1,10 @@
 import Synchronization
 
-/// The key that selects a trace of a jitted function: the tree structure of the arguments, the
-/// shape and dtype of every leaf, and the values of the static arguments.
+/// The key that selects a trace of a jitted function: the output's type, the tree
+/// structure of the arguments, the shape and dtype of every leaf, and the values of the
+/// static arguments.
 struct JitSignature: Hashable, @unchecked Sendable {
+    let outputType: ObjectIdentifier
     let structure: TreeStructure
     let types: [TensorType]
     let staticArguments: [AnyHashable]
@@ -91,12 +93,16 @@ public final class JitCache: Sendable {
 /// `grad`, `vmap` or an enclosing `jit`, the graph's equations are bound again on the
 /// arguments, so the enclosing transformations process them as if `function` had run
 /// (the jitted function is inlined into them). The plan may overwrite the storages of
-/// the leaves at positions `donatedLeaves`.
+/// the leaves at the positions that `donatedLeaves` returns, which is called only when
+/// a new trace is compiled.
 func callJitted(
-    cache: JitCache, context: String, leaves: [Tensor], structure: TreeStructure, staticArguments: [AnyHashable],
-    donatedLeaves: Set<Int> = [], function: @escaping ([Tensor]) -> (outputs: [Tensor], definition: Any)
+    cache: JitCache, context: String, leaves: [Tensor], outputType: Any.Type, structure: TreeStructure,
+    staticArguments: [AnyHashable], donatedLeaves: () -> Set<Int> = { [] },
+    function: @escaping ([Tensor]) -> (outputs: [Tensor], definition: Any)
 ) -> (outputs: [Tensor], definition: Any) {
-    let signature = JitSignature(structure: structure, types: leaves.map(\.type), staticArguments: staticArguments)
+    let signature = JitSignature(
+        outputType: ObjectIdentifier(outputType), structure: structure, types: leaves.map(\.type),
+        staticArguments: staticArguments)
     let isInsideTrace = TraceStack.dynamicTrace != nil || leaves.contains { !$0.isConcrete }
 
     if let entry = cache.entry(for: signature) {
@@ -118,7 +124,8 @@ func callJitted(
         return (jaxpr.bindEquations(leaves), definition!)
     }
     // Constant folding runs kernels; an enclosing trace must not record what they bind.
-    let plan = TraceStack.$dynamicTrace.withValue(nil) { ExecutionPlan(jaxpr, donatedInputs: donatedLeaves) }
+    let donated = donatedLeaves()
+    let plan = TraceStack.$dynamicTrace.withValue(nil) { ExecutionPlan(jaxpr, donatedInputs: donated) }
     let entry = cache.insert(JitEntry(jaxpr: jaxpr, plan: plan, outputDefinition: definition!), for: signature)
     let outputs = isInsideTrace ? entry.jaxpr.bindEquations(leaves) : entry.plan.run(leaves)
     return (outputs, entry.outputDefinition)

@@ -15,12 +15,6 @@ struct TreeStructure: Hashable, @unchecked Sendable {
 
     init() {}
 
-    /// Creates a structure that starts with the type `type`, such as the output type of
-    /// a jitted function.
-    init(startingWith type: Any.Type) {
-        tokens.append(.container(ObjectIdentifier(type), childCount: 0))
-    }
-
     /// Creates the structure of a flat list of `count` tensors.
     init(leafCount count: Int) {
         tokens = [Token](repeating: .leaf, count: count)
@@ -61,9 +55,4 @@ extension TreeStructure {
 
     /// Appends the mark of a tensor leaf.
     mutating func appendLeaf() { tokens.append(.leaf) }
-
-    /// Appends the tokens of `other`.
-    mutating func append(contentsOf other: TreeStructure) {
-        tokens.append(contentsOf: other.tokens)
-    }
 }
