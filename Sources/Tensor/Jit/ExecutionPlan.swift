@@ -37,6 +37,9 @@ struct ExecutionPlan: @unchecked Sendable {
     /// The input positions with a donated buffer, and the storages of the preset slots,
     /// which a donated input must not share to be written.
     private let donatedPositions: [Int]
+    /// The largest input and output counts of a step.
+    private let maximumStepInputs: Int
+    private let maximumStepOutputs: Int
     private let presetStorages: Set<ObjectIdentifier>
     private let workspaces = PlanWorkspaces()
 
@@ -138,6 +141,8 @@ struct ExecutionPlan: @unchecked Sendable {
             if case .donated(let position) = buffer.kind { return position }
             return nil
         }
+        self.maximumStepInputs = steps.map(\.inputs.count).max() ?? 0
+        self.maximumStepOutputs = steps.map(\.outputs.count).max() ?? 0
         self.presetStorages = Set(presetSlots.compactMap { $0.value.storage.map(ObjectIdentifier.init) })
         self.slotCount = slotCount
         self.inputSlots = inputSlots
@@ -181,24 +186,29 @@ struct ExecutionPlan: @unchecked Sendable {
         }
 
         let profiling = PlanProfiler.isEnabled
+        // One operand list and one destination list serve every step: a kernel does not
+        // keep them, so each step refills their buffers in place.
+        var operands = [Tensor]()
+        var destinations = [Tensor]()
+        operands.reserveCapacity(maximumStepInputs)
+        destinations.reserveCapacity(maximumStepOutputs)
         for (index, step) in steps.enumerated() {
             let started = profiling ? PlanProfiler.now() : 0
-            let operands = step.inputs.map { slots[$0]! }
-            let results: [Tensor]
+            operands.removeAll(keepingCapacity: true)
+            for input in step.inputs { operands.append(slots[input]!) }
             if let kernel = destinationKernels[index], let assigned = bufferPlan.destinations[index] {
-                var destinations = [Tensor]()
-                destinations.reserveCapacity(assigned.count)
+                destinations.removeAll(keepingCapacity: true)
                 for (buffer, type) in zip(assigned, step.outputTypes) {
                     let storage = storages[buffer] ?? Storage(byteCount: bufferPlan.buffers[buffer].byteCount)
                     storages[buffer] = storage
                     destinations.append(Tensor(shape: type.shape, dtype: type.dtype, storage: storage))
                 }
                 kernel.evaluate(operands, into: destinations)
-                results = destinations
+                for (slot, result) in zip(step.outputs, destinations) { slots[slot] = result }
             } else {
-                results = step.primitive.evaluate(operands, types: step.outputTypes)
+                let results = step.primitive.evaluate(operands, types: step.outputTypes)
+                for (slot, result) in zip(step.outputs, results) { slots[slot] = result }
             }
-            for (slot, result) in zip(step.outputs, results) { slots[slot] = result }
             for slot in step.releasedSlots { slots[slot] = nil }
             if profiling { PlanProfiler.record(step, index: index, seconds: PlanProfiler.now() - started) }
         }
