@@ -181,7 +181,7 @@ struct ExecutionPlan: @unchecked Sendable {
             case .perCall:
                 storages[index] = nil
             case .donated(let position):
-                storages[index] = writable.contains(position) ? inputs[position].storage : nil
+                storages[index] = writable[position] ? inputs[position].storage : nil
             }
         }
 
@@ -222,17 +222,16 @@ struct ExecutionPlan: @unchecked Sendable {
         return outputs
     }
 
-    /// The donated input positions whose storage this call may overwrite: those whose
-    /// storage no other input leaf and no constant of the plan shares.
-    private func writableDonations(_ inputs: [Tensor]) -> Set<Int> {
-        guard !donatedPositions.isEmpty else { return [] }
-        var writable = Set<Int>()
+    /// Returns, for each input position, whether this call may overwrite its storage:
+    /// only a donated input whose storage no other input leaf and no constant shares.
+    private func writableDonations(_ inputs: [Tensor]) -> [Bool] {
+        var writable = [Bool](repeating: false, count: inputs.count)
         for position in donatedPositions {
             let storage = inputs[position].storage!
             // A training state has a few dozen leaves, so comparing pairs is cheaper
             // than hashing every input.
             let shared = inputs.indices.contains { $0 != position && inputs[$0].storage! === storage }
-            if !shared && !presetStorages.contains(ObjectIdentifier(storage)) { writable.insert(position) }
+            writable[position] = !shared && !presetStorages.contains(ObjectIdentifier(storage))
         }
         return writable
     }

@@ -23,7 +23,7 @@ public indirect enum TensorTree: Tree, ExpressibleByDictionaryLiteral, CustomStr
         switch self {
         case .leaf(let tensor): return [("", tensor)]
         case .dictionary(let entries): return entries.keys.sorted().map { ($0, entries[$0]! as any Tree) }
-        case .list(let items): return items.enumerated().map { (String($0.offset), $0.element as any Tree) }
+        case .list(let items): return items.enumerated().map { (treeIndexKey($0.offset), $0.element as any Tree) }
         }
     }
 

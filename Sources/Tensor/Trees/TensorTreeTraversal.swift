@@ -54,7 +54,7 @@ extension TensorTree {
         case .list(let items):
             structure.appendContainer(TensorTree.self, childCount: items.count, kind: "list")
             for (index, item) in items.enumerated() {
-                structure.appendKey(String(index))
+                structure.appendKey(treeIndexKey(index))
                 item.appendStructure(to: &structure, leaves: &leaves)
             }
         }

@@ -45,7 +45,7 @@ extension Dictionary: Tree where Key == String, Value: Tree {
 
 extension Array: Tree where Element: Tree {
     public var treeChildren: [(key: String, value: any Tree)] {
-        enumerated().map { (String($0.offset), $0.element as any Tree) }
+        enumerated().map { (treeIndexKey($0.offset), $0.element as any Tree) }
     }
 
     public func withTreeChildren(_ children: [any Tree]) -> [Element] {
@@ -69,3 +69,12 @@ extension Optional: Tree where Wrapped: Tree {
 /// Whether `node` is a tensor leaf.
 @inline(__always)
 func isLeaf(_ node: any Tree) -> Bool { node is Tensor }
+
+/// The path key of child `index` of a list: its decimal digits. Keys of the first 64
+/// children are made once, because jitted calls flatten lists such as an optimizer's
+/// chain states on every call.
+func treeIndexKey(_ index: Int) -> String {
+    index < smallIndexKeys.count ? smallIndexKeys[index] : String(index)
+}
+
+private let smallIndexKeys = (0..<64).map { String($0) }
