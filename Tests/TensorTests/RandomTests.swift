@@ -316,6 +316,23 @@ private func keyWords(_ keys: [PRNGKey]) -> [UInt32] {
         #expect(permutation(PRNGKey(1), 0, mode: mode).shape == [0])
     }
 
+    @Test func stableOrderMatchesAComparisonSort() {
+        // Keys with many ties (a few distinct values) and keys over the full range,
+        // where ties must keep their positions in order.
+        var state: UInt32 = 12345
+        func nextWord() -> UInt32 {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return state
+        }
+        let tied = (0..<5000).map { _ in nextWord() % 7 }
+        let spread = (0..<5000).map { _ in nextWord() }
+        let extremes: [UInt32] = [.max, 0, .max, 1 << 31, 0, 2047, 2048, 1 << 22]
+        for keys in [tied, spread, extremes, []] {
+            let expected = keys.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+            #expect(stableOrder(of: keys) == expected)
+        }
+    }
+
     @Test(arguments: ModeReference.all)
     func permutationOf60000Elements(reference: ModeReference) {
         let values = permutation(PRNGKey(0), 60000, mode: reference.mode).scalars(as: Int32.self)

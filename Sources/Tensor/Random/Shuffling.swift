@@ -36,9 +36,7 @@ func permutationIndices(_ key: PRNGKey, count: Int, mode: ThreefryMode) -> [Int]
         let sortKeys = randomBitScalars(keys[1], count: count, mode: mode)
 
         // XLA's sort is stable, so equal keys keep their current order.
-        let order = (0..<count).sorted { a, b in
-            sortKeys[a] != sortKeys[b] ? sortKeys[a] < sortKeys[b] : a < b
-        }
+        let order = stableOrder(of: sortKeys)
         indices = order.map { indices[$0] }
     }
     return indices
@@ -68,4 +66,28 @@ public func permutation(_ key: PRNGKey, _ x: Tensor, mode: ThreefryMode? = nil) 
         "permutation: x must have at least one dimension, got shape \(formatShape(x.shape)); pass an Int to permute 0..<n")
     let indices = permutationIndices(key, count: x.shape[0], mode: resolvedMode(mode))
     return x.take(Tensor(indices.map { Int32($0) }, shape: [indices.count]), axis: 0)
+}
+
+/// Returns the positions of `keys` in ascending key order, equal keys in position order
+/// (a stable sort). A least-significant-digit radix sort on 11-bit digits: three
+/// counting passes, each stable, so the order equals a comparison sort's.
+func stableOrder(of keys: [UInt32]) -> [Int] {
+    let digitBits = 11
+    let bucketCount = 1 << digitBits
+    var order = Array(0..<keys.count)
+    var next = [Int](repeating: 0, count: keys.count)
+    var shift = 0
+    while shift < 32 {
+        var starts = [Int](repeating: 0, count: bucketCount + 1)
+        for key in keys { starts[Int((key >> UInt32(shift)) & UInt32(bucketCount - 1)) + 1] += 1 }
+        for bucket in 0..<bucketCount { starts[bucket + 1] += starts[bucket] }
+        for position in order {
+            let bucket = Int((keys[position] >> UInt32(shift)) & UInt32(bucketCount - 1))
+            next[starts[bucket]] = position
+            starts[bucket] += 1
+        }
+        swap(&order, &next)
+        shift += digitBits
+    }
+    return order
 }
