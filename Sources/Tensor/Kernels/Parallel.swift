@@ -15,7 +15,7 @@ import Synchronization
 /// processes may keep the helper off its core, so that the caller waits for a part the
 /// helper has started or does a long job alone. The caller then works alone for 10 ms,
 /// and twice as long after each further stall, up to a second, until 200 jobs in a
-/// row run without a stall. One caller
+/// row or a second pass without a stall. One caller
 /// at a time uses the helper: a second caller running at the same moment, or a part
 /// that splits its own work again, runs all its parts itself.
 ///
@@ -137,6 +137,7 @@ private final class HelperThread: @unchecked Sendable {
             nextPart.store(0, ordering: .relaxed)
             state.store(Self.posted, ordering: .releasing)
             pthread_mutex_lock(mutex)
+            let wakesHelper = sleeping
             if sleeping { pthread_cond_signal(condition) }
             pthread_mutex_unlock(mutex)
 
@@ -149,8 +150,9 @@ private final class HelperThread: @unchecked Sendable {
             ).exchanged
             if reclaimed {
                 // A helper that stayed off its core for a long share of work is as
-                // good as stalled.
-                if ownWork > Self.missedJobSeconds { backOff() }
+                // good as stalled, unless it was asleep: waking takes a while, and
+                // counting that would pause the helper again after every pause.
+                if ownWork > Self.missedJobSeconds && !wakesHelper { backOff() }
             } else {
                 waitForHelper(ownWork: ownWork)
                 state.store(Self.idle, ordering: .relaxed)
@@ -185,8 +187,12 @@ private final class HelperThread: @unchecked Sendable {
 
     /// Turns the helper off for `backoff` seconds and doubles the next pause, up to
     /// one second, so a machine that stays busy loses little to waits.
+    /// A stall more than a second after the pause before it starts from the first
+    /// pause again: stalls far apart are chance, not a busy machine.
     private func backOff() {
-        resumeAt = Self.now() + backoff
+        let now = Self.now()
+        if now - resumeAt > 1 { backoff = Self.backoffSeconds }
+        resumeAt = now + backoff
         backoff = min(backoff * 2, 1)
         jobsWithoutStall = 0
     }
