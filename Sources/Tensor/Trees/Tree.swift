@@ -70,9 +70,9 @@ extension Optional: Tree where Wrapped: Tree {
 @inline(__always)
 func isLeaf(_ node: any Tree) -> Bool { node is Tensor }
 
-/// The path key of child `index` of a list: its decimal digits. Keys of the first 64
-/// children are made once, because jitted calls flatten lists such as an optimizer's
-/// chain states on every call.
+/// Returns the path key of child `index` of a list: its decimal digits. Keys of the
+/// first 64 children are made once, because jitted calls flatten lists such as an
+/// optimizer's chain states on every call.
 func treeIndexKey(_ index: Int) -> String {
     index < smallIndexKeys.count ? smallIndexKeys[index] : String(index)
 }

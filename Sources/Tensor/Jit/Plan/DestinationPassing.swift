@@ -15,8 +15,8 @@ protocol DestinationPassingPrimitive: Primitive {
     /// same shape and element size whose value is not read afterwards.
     var isPointwise: Bool { get }
 
-    /// Whether output `output` may share the buffer of input `input` under the rule of
-    /// `isPointwise`. By default, any input of a pointwise kernel qualifies.
+    /// Returns whether output `output` may share the buffer of input `input` under the
+    /// rule of `isPointwise`. By default, any input of a pointwise kernel qualifies.
     func mayWrite(output: Int, over input: Int) -> Bool
 }
 

@@ -442,8 +442,8 @@ enum ElementwiseBlocks {
         case .divide: zip(a, aScalar, b, bScalar, out, count) { $0 / $1 }
         case .maximum: zip(a, aScalar, b, bScalar, out, count) { ($0 != $0 || $0 > $1) ? $0 : $1 }
         case .minimum: zip(a, aScalar, b, bScalar, out, count) { ($0 != $0 || $0 < $1) ? $0 : $1 }
-        // A comparison gives 1 where it holds and 0 elsewhere: the bool result converted
-        // to float32, which is how fused passes hold a mask such as relu's derivative.
+        // A comparison gives 1 where it is true and 0 elsewhere: the bool result
+        // converted to float32, the form of a mask such as relu's derivative in a pass.
         case .equal: zip(a, aScalar, b, bScalar, out, count) { $0 == $1 ? 1 : 0 }
         case .notEqual: zip(a, aScalar, b, bScalar, out, count) { $0 != $1 ? 1 : 0 }
         case .less: zip(a, aScalar, b, bScalar, out, count) { $0 < $1 ? 1 : 0 }
