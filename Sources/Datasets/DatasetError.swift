@@ -91,7 +91,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             let tried = attempts.map { "\n  \($0.url): \($0.reason)" }.joined()
             return "Download of \(fileName) failed from every mirror:\(tried)\n"
                 + "Check the network connection and retry, or place the file in \(destinationDirectory) by hand, "
-                + "or pass a folder that contains it as the data directory."
+                + "or pass a folder that contains it as the data directory (the --data-dir option of the mnist "
+                + "example and of weft-bench)."
 
         case let .unwritableDirectory(path, reason):
             return "Cannot write to \(path): \(reason). "

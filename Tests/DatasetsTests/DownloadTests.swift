@@ -150,6 +150,7 @@ func downloadingLoader(
         #expect(attempts.map(\.url) == mirrors.map { $0.appendingPathComponent(fileName).absoluteString })
         #expect(attempts.allSatisfy { $0.reason.contains("404") })
         #expect(error?.description.contains(mirrors[1].appendingPathComponent(fileName).absoluteString) == true)
+        #expect(error?.description.contains("--data-dir") == true, "the message names the option to use instead")
         #expect(try directory.entries(in: "cache").isEmpty)
     }
 
