@@ -200,3 +200,25 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
         }
     }
 }
+
+@Suite struct ScratchBuffersTests {
+    @Test func bufferIsReusedAfterACall() {
+        // Far larger than any fused pass asks for, so no kernel running in a concurrent
+        // test takes this buffer between the two calls.
+        let capacity = 10_000_019
+        let first = ScratchBuffers.withBuffer(capacity: capacity) { pointer in
+            pointer[capacity - 1] = 1
+            return pointer
+        }
+        let second = ScratchBuffers.withBuffer(capacity: capacity) { $0 }
+        #expect(first == second)
+    }
+
+    @Test func nestedCallsGetSeparateBuffers() {
+        ScratchBuffers.withBuffer(capacity: 4096) { outer in
+            ScratchBuffers.withBuffer(capacity: 4096) { inner in
+                #expect(outer != inner)
+            }
+        }
+    }
+}

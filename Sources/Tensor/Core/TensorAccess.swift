@@ -39,6 +39,9 @@ extension Tensor {
     /// The single element of a tensor with one element, converted to `T`.
     public func item<T: TensorScalar>(as type: T.Type = T.self) -> T {
         precondition(size == 1, "item(): the tensor has shape \(formatShape(shape)), not a single element")
+        // A concrete scalar of the requested dtype is read in place, as a training loop
+        // does with each step's loss.
+        if dtype == T.dtype, let storage { return withExtendedLifetime(storage) { storage.pointer(as: T.self)[0] } }
         return astype(T.dtype).scalars(as: T.self)[0]
     }
 

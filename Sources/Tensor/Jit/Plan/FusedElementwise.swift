@@ -120,15 +120,15 @@ struct FusedElementwise: DestinationPassingPrimitive {
             // summed on either thread, then combined in the tree's order.
             var parts = [Range<Int>]()
             let tree = PairwiseTree(0..<count, depth: count >= 4 * grain ? 3 : (count >= grain ? 1 : 0), parts: &parts)
-            let partial = UnsafeMutablePointer<Float>.allocate(capacity: parts.count * sumCount)
-            defer { partial.deallocate() }
-            Parallel.forEach(parts: parts.count) { part in
-                pass.sumPairwise(parts[part], into: partial + part * sumCount)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: (parts.count + 1) * sumCount) { buffer in
+                let partial = buffer.baseAddress!
+                Parallel.forEach(parts: parts.count) { part in
+                    pass.sumPairwise(parts[part], into: partial + part * sumCount)
+                }
+                let totals = partial + parts.count * sumCount
+                tree.combine(partial, sumCount, into: totals)
+                for output in 0..<sumCount { pass.sums[output][0] = totals[output] }
             }
-            let totals = UnsafeMutablePointer<Float>.allocate(capacity: sumCount)
-            defer { totals.deallocate() }
-            tree.combine(partial, sumCount, into: totals)
-            for output in 0..<sumCount { pass.sums[output][0] = totals[output] }
         }
     }
 }
@@ -224,37 +224,34 @@ private struct Pass {
         self.sums = sums
     }
 
-    /// Allocates scratch space for one thread: a block per instruction and per row input.
-    // NOTE: a heap allocation per part and call, outside the tensor allocation count,
-    // so a warm training step is free of tensor allocations but not of these.
-    private func makeScratch() -> UnsafeMutablePointer<Float> {
-        UnsafeMutablePointer<Float>.allocate(capacity: (step.instructions.count + inputs.count) * FusedElementwise.blockSize)
-    }
+    /// The scratch space of one thread, in floats: a block per instruction and per input
+    /// (row inputs are copied into theirs, and bytes converted).
+    private var scratchCapacity: Int { (step.instructions.count + inputs.count) * FusedElementwise.blockSize }
 
     /// Computes and stores the elements in `range`, block by block.
     func storeBlocks(_ range: Range<Int>) {
-        let scratch = makeScratch()
-        defer { scratch.deallocate() }
-        var base = range.lowerBound
-        while base < range.upperBound {
-            let length = min(FusedElementwise.blockSize, range.upperBound - base)
-            runBlock(base, length, scratch)
-            base += length
+        ScratchBuffers.withBuffer(capacity: scratchCapacity) { scratch in
+            var base = range.lowerBound
+            while base < range.upperBound {
+                let length = min(FusedElementwise.blockSize, range.upperBound - base)
+                runBlock(base, length, scratch)
+                base += length
+            }
         }
     }
 
     /// Sums the summed values over `range` as `Summation.pairwise` would over a tensor
     /// containing them, and stores the elements of stored values on the way.
     func sumPairwise(_ range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
-        let scratch = makeScratch()
-        defer { scratch.deallocate() }
-        // One row of partial sums per recursion level. 64 rows suffice because log2 of
-        // any count is below 64.
-        let levels = UnsafeMutablePointer<Float>.allocate(capacity: 64 * max(sumCount, 1))
-        defer { levels.deallocate() }
-        let summands = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: 2 * max(sumCount, 1))
-        defer { summands.deallocate() }
-        sumNode(range.lowerBound, range.count, out, levels, scratch, summands)
+        // After the blocks, one row of partial sums per recursion level. 64 rows suffice
+        // because log2 of any count is below 64.
+        let levelsCapacity = 64 * max(sumCount, 1)
+        ScratchBuffers.withBuffer(capacity: scratchCapacity + levelsCapacity) { scratch in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: 2 * max(sumCount, 1)) { summands in
+                let levels = scratch + scratchCapacity
+                sumNode(range.lowerBound, range.count, out, levels, scratch, summands.baseAddress!)
+            }
+        }
     }
 
     /// Sums the node `start ..< start + count` into `out`. `summands` has room for two
