@@ -203,7 +203,7 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
 
 @Suite struct ScratchBuffersTests {
     @Test func bufferIsReusedAfterACall() {
-        // Far larger than any fused pass asks for, so no kernel running in a concurrent
+        // Far larger than any fused pass requests, so no kernel running in a concurrent
         // test takes this buffer between the two calls.
         let capacity = 10_000_019
         let first = ScratchBuffers.withBuffer(capacity: capacity) { pointer in

@@ -67,7 +67,7 @@ private struct MomentumState: Tree, Equatable {
     }
 
     @Test func tensorTreeTraversalMatchesItsChildren() {
-        // Each leaf holds its position in the order that `treeChildren` visits, so the
+        // Each leaf contains its position in the order that `treeChildren` visits, so the
         // direct traversal of TensorTree must return 0, 1, 2, ... and rebuild the tree.
         var next: Float = 0
         func leaf() -> TensorTree {

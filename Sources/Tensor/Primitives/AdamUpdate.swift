@@ -51,7 +51,7 @@ struct AdamUpdate: DestinationPassingPrimitive {
         }
     }
 
-    /// The kernel's constants for the bias corrections `c1` and `c2`, float32 scalars.
+    /// Returns the kernel's constants for the bias corrections `c1` and `c2`, float32 scalars.
     func constants(correction1: Tensor, correction2: Tensor) -> AdamConstants {
         AdamConstants(
             keep1: Float(1 - b1), decay1: Float(b1), keep2: Float(1 - b2), decay2: Float(b2),

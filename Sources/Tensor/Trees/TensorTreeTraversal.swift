@@ -18,8 +18,8 @@ extension TensorTree {
         }
     }
 
-    /// A tree of this structure with `leaves[cursor...]` in place of its leaves, in
-    /// traversal order; advances `cursor` past the leaves used.
+    /// Returns a tree of this structure with `leaves[cursor...]` in place of its leaves,
+    /// in traversal order, and advances `cursor` past the leaves used.
     func rebuilt(from leaves: [Tensor], _ cursor: inout Int) -> TensorTree {
         switch self {
         case .leaf:
