@@ -28,6 +28,25 @@ private struct MomentumState: Tree, Equatable {
     }
 }
 
+/// A tree with a field of each container kind, for checks of rebuilding.
+private struct MixedTree: Tree {
+    var model: TensorTree
+    var state: MomentumState
+    var optional: Tensor?
+    var array: [Tensor]
+    var tensor: Tensor
+
+    var treeChildren: [(key: String, value: any Tree)] {
+        [("model", model), ("state", state), ("optional", optional), ("array", array), ("tensor", tensor)]
+    }
+
+    func withTreeChildren(_ children: [any Tree]) -> MixedTree {
+        MixedTree(
+            model: children[0] as! TensorTree, state: children[1] as! MomentumState, optional: children[2] as! Tensor?,
+            array: children[3] as! [Tensor], tensor: children[4] as! Tensor)
+    }
+}
+
 @Suite struct TreeTests {
     @Test func leavesFollowSortedKeys() {
         let leaves = treeLeaves(modelVariables())
@@ -88,6 +107,28 @@ private struct MomentumState: Tree, Equatable {
         #expect(treePaths(rebuilt) == treePaths(tree))
         #expect(rebuilt["c"][1]["b"].tensor.floats == [30])
         #expect(rebuilt["e"].description == "[]")
+    }
+
+    @Test func jitOutputRebuilderMatchesUnflatten() {
+        // Containers of every kind: a user tree with a non-tensor field, TensorTree
+        // dictionaries, lists and leaves, an optional, an array and a bare tensor.
+        let model: TensorTree = [
+            "w": Tensor([1, 2] as [Float]), "layers": TensorTree.list([.leaf(Tensor(Float(3))), ["b": Tensor(Float(4))]]),
+        ]
+        let state = MomentumState(step: 7, velocity: ["v": Tensor([5, 6] as [Float])])
+        let tree = MixedTree(
+            model: model, state: state, optional: Tensor(Float(8)), array: [Tensor(Float(9)), Tensor(Float(10))],
+            tensor: Tensor(Float(11)))
+        let leaves = treeLeaves(tree).map { $0 * 2 }
+        let rebuilder = OutputRebuilder(tree)
+        #expect(rebuilder.leafCount == leaves.count)
+
+        let expected = treeUnflatten(treeFlatten(tree).definition, leaves)
+        let rebuilt = rebuilder.rebuild(leaves, as: MixedTree.self)
+        #expect(treePaths(rebuilt) == treePaths(expected))
+        #expect(treeLeaves(rebuilt).map(\.floats) == treeLeaves(expected).map(\.floats))
+        #expect(rebuilt.state.step == 7)
+        #expect(rebuilt.model["layers"][1]["b"].tensor.floats == [8])
     }
 
     @Test func unflattenPlacesNewLeaves() {

@@ -162,10 +162,10 @@ func runJitted<Output: Tree>(
         structure: arguments.structure, staticArguments: staticArguments,
         donatedLeaves: { Set(donateArgnums.flatMap { arguments.ranges[$0] }) }
     ) { leaves in
-        let (outputLeaves, definition) = treeFlatten(body(leaves))
-        return (outputLeaves, definition)
+        let output = body(leaves)
+        return (treeLeaves(output), OutputRebuilder(output))
     }
-    return treeUnflatten(definition as! TreeDefinition<Output>, outputs)
+    return (definition as! OutputRebuilder).rebuild(outputs, as: Output.self)
 }
 
 /// Stops with a message when `donateArgnums` names an argument that does not exist.
