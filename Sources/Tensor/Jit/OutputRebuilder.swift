@@ -1,7 +1,7 @@
-/// The structure of a jitted function's output, prepared once per trace so that each
-/// call rebuilds the output from the plan's leaves without asking every node of the
-/// template for its children: `TensorTree` dictionaries keep their sorted keys, and
-/// other containers their child templates.
+/// The structure of a jitted function's output, prepared once per trace. Each call then
+/// rebuilds the output from the plan's leaves without asking every node of the template
+/// for its children, because `TensorTree` dictionaries keep their sorted keys and other
+/// containers their child templates.
 ///
 /// It rebuilds the same values as `treeUnflatten` on the template's definition: fields
 /// that are not leaves (a `TrainState`'s `applyFn`) come from the template.
