@@ -13,9 +13,10 @@ import Synchronization
 /// first use. After each job it spins for a short while waiting for the next one (a
 /// training step hands it jobs microseconds apart), then sleeps until woken. Other
 /// processes may keep the helper off its core, so that the caller waits for a part the
-/// helper has started or does a long job alone. The caller then works alone for 10 ms,
-/// and twice as long after each further stall, up to a second, until 200 jobs in a
-/// row or a second pass without a stall. One caller
+/// helper has started or does a long job alone (unless the helper was asleep and had
+/// to be woken). The caller then works alone for 10 ms, and twice as long after each
+/// further stall, up to a second, until 200 jobs in a row or a second pass without a
+/// stall. One caller
 /// at a time uses the helper: a second caller running at the same moment, or a part
 /// that splits its own work again, runs all its parts itself.
 ///
