@@ -72,6 +72,33 @@ private final class Counter: Sendable {
         #expect(cache.traceCount == 2)
     }
 
+    @Test func alternatingTreeStructuresRunTheirOwnTraces() {
+        // Each call first checks its arguments against the last structure. Trees with the
+        // same leaf types but other keys, another nesting or a list in place of a
+        // dictionary must not pass that check, and each must get its own trace.
+        let cache = JitCache()
+        let weighted = jit({ (tree: TensorTree) in
+            treePaths(tree).enumerated().map { index, path in
+                treeLeaves(tree)[index] * Float(path.count * 10 + index)
+            }.reduce(Tensor(Float(0)), +)
+        }, cache: cache)
+        let one = Tensor(Float(1))
+        let trees: [TensorTree] = [
+            ["a": one, "b": one],
+            ["a": one, "c": one],
+            ["a": one, "b": ["x": one]],
+            .list([.leaf(one), .leaf(one)]),
+            ["0": one, "1": one],
+        ]
+        for _ in 0..<2 {
+            for tree in trees {
+                let expected = treePaths(tree).enumerated().map { Float($1.count * 10 + $0) }.reduce(0, +)
+                #expect(weighted(tree).floats == [expected], "\(tree)")
+            }
+        }
+        #expect(cache.traceCount == trees.count)
+    }
+
     @Test func sideEffectsRunAtTraceTime() {
         let counter = Counter()
         let traced = jit { (x: Tensor) -> Tensor in

@@ -178,6 +178,25 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
         #expect((0..<count).allSatisfy { hits[$0] == 1 })
     }
 
+    @Test func everyPartRunsOnceWhenBothEndsAreTaken() {
+        // The caller takes parts from the front and the helper from the back; where they
+        // meet, no part may run twice or be skipped, for any count and any timing.
+        for parts in [2, 3, 7, 8, 33] {
+            let hits = UnsafeMutablePointer<Int32>.allocate(capacity: parts)
+            defer { hits.deallocate() }
+            for round in 0..<200 {
+                hits.initialize(repeating: 0, count: parts)
+                Parallel.forEach(parts: parts) { part in
+                    // Uneven work moves the meeting point from one round to the next.
+                    var spin = (part * 7 + round) % 5 * 200
+                    while spin > 0 { spin -= 1 }
+                    hits[part] += 1
+                }
+                #expect((0..<parts).allSatisfy { hits[$0] == 1 }, "\(parts) parts, round \(round)")
+            }
+        }
+    }
+
     @Test func nestedAndConcurrentCallsComplete() async {
         // Nested calls, and calls made while another task owns the helper, run all
         // their parts on the calling thread.

@@ -131,6 +131,65 @@ private struct MixedTree: Tree {
         #expect(rebuilt.model["layers"][1]["b"].tensor.floats == [8])
     }
 
+    @Test func jitOutputRebuilderKeepsKeysOfLargeDictionaries() {
+        // Values are replaced in the dictionary's storage order while leaves are numbered
+        // in sorted key order; children with zero, one and two leaves shift the numbering.
+        var entries = [String: TensorTree]()
+        for index in 0..<40 {
+            let key = "key\(index)"
+            switch index % 3 {
+            case 0: entries[key] = .leaf(Tensor(Float(index)))
+            case 1: entries[key] = ["a": Tensor(Float(index)), "b": Tensor(Float(index) + 0.5)]
+            default: entries[key] = .list([])
+            }
+        }
+        let tree = TensorTree.dictionary(entries)
+        let leaves = treeLeaves(tree).map { $0 * 2 }
+        let rebuilt = OutputRebuilder(tree).rebuild(leaves, as: TensorTree.self)
+
+        #expect(treePaths(rebuilt) == treePaths(tree))
+        for index in stride(from: 0, to: 40, by: 3) {
+            #expect(rebuilt["key\(index)"].tensor.floats == [Float(2 * index)])
+        }
+        for index in stride(from: 1, to: 40, by: 3) {
+            #expect(rebuilt["key\(index)"]["b"].tensor.floats == [Float(2 * index + 1)])
+        }
+    }
+
+    @Test func structureMatchingAgreesWithBuilding() {
+        let one = Tensor(Float(1))
+        let pair = TensorTree.list([.leaf(one), .leaf(one)])
+        let model: TensorTree = ["v": one, "w": pair]
+        let state = MomentumState(step: 3, velocity: ["v": one, "w": one])
+        // Each differs from the first in one respect: a missing or extra argument, a key,
+        // a list's length, a list in place of a dictionary, a container type, the order.
+        let candidates: [[any Tree]] = [
+            [model, state],
+            [model],
+            [model, state, [one]],
+            [["v": one, "x": pair] as TensorTree, state],
+            [["v": one, "w": TensorTree.list([.leaf(one)])] as TensorTree, state],
+            [["v": one, "w": ["0": one, "1": one]] as TensorTree, state],
+            [["v": one, "w": TensorTree.leaf(one)] as TensorTree, state],
+            [model, MomentumState(step: 3, velocity: ["v": one, "x": one])],
+            [model, ["v": one, "w": one] as [String: Tensor]],
+            [state, model],
+        ]
+        let structures = candidates.map { TreeArguments(expecting: nil, $0).structure }
+        for (reference, referenceStructure) in zip(candidates, structures) {
+            for (candidate, candidateStructure) in zip(candidates, structures) {
+                var leaves = [Tensor]()
+                var ranges = [Range<Int>]()
+                let matched = referenceStructure.matches(candidate, leaves: &leaves, ranges: &ranges)
+                #expect(matched == (referenceStructure == candidateStructure), "\(reference) against \(candidate)")
+                if matched {
+                    let built = TreeArguments(expecting: nil, candidate)
+                    #expect(leaves.count == built.leaves.count && ranges == built.ranges)
+                }
+            }
+        }
+    }
+
     @Test func unflattenPlacesNewLeaves() {
         let (leaves, definition) = treeFlatten(modelVariables())
         let rebuilt = treeUnflatten(definition, leaves.map { $0 * 10 })

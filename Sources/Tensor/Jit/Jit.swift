@@ -71,7 +71,7 @@ public func jit<Input: Tree, Output: Tree>(
     let context = jitContext(name: name, fileID: fileID, line: line)
     checkDonateArgnums(donateArgnums, argumentCount: 1, context: context)
     return { input in
-        let arguments = TreeArguments(input)
+        let arguments = TreeArguments(expecting: cache.lastStructure, [input])
         return runJitted(
             cache: cache, context: context, arguments, staticArguments: [], donateArgnums: donateArgnums
         ) { leaves in
@@ -88,7 +88,7 @@ public func jit<A: Tree, B: Tree, Output: Tree>(
     let context = jitContext(name: name, fileID: fileID, line: line)
     checkDonateArgnums(donateArgnums, argumentCount: 2, context: context)
     return { a, b in
-        let arguments = TreeArguments(a, b)
+        let arguments = TreeArguments(expecting: cache.lastStructure, [a, b])
         return runJitted(
             cache: cache, context: context, arguments, staticArguments: [], donateArgnums: donateArgnums
         ) { leaves in
@@ -106,7 +106,7 @@ public func jit<A: Tree, B: Tree, C: Tree, Output: Tree>(
     let context = jitContext(name: name, fileID: fileID, line: line)
     checkDonateArgnums(donateArgnums, argumentCount: 3, context: context)
     return { a, b, c in
-        let arguments = TreeArguments(a, b, c)
+        let arguments = TreeArguments(expecting: cache.lastStructure, [a, b, c])
         return runJitted(
             cache: cache, context: context, arguments, staticArguments: [], donateArgnums: donateArgnums
         ) { leaves in
@@ -130,7 +130,7 @@ public func jit<Input: Tree, Static: Hashable, Output: Tree>(
 ) -> (Input, Static) -> Output {
     let context = jitContext(name: name, fileID: fileID, line: line)
     return { input, value in
-        let arguments = TreeArguments(input)
+        let arguments = TreeArguments(expecting: cache.lastStructure, [input])
         return runJitted(cache: cache, context: context, arguments, staticArguments: [AnyHashable(value)]) { leaves in
             function(arguments.rebuild(0, leaves), value)
         }
@@ -144,7 +144,7 @@ public func jit<A: Tree, B: Tree, Static: Hashable, Output: Tree>(
 ) -> (A, B, Static) -> Output {
     let context = jitContext(name: name, fileID: fileID, line: line)
     return { a, b, value in
-        let arguments = TreeArguments(a, b)
+        let arguments = TreeArguments(expecting: cache.lastStructure, [a, b])
         return runJitted(cache: cache, context: context, arguments, staticArguments: [AnyHashable(value)]) { leaves in
             function(arguments.rebuild(0, leaves), arguments.rebuild(1, leaves), value)
         }

@@ -62,6 +62,10 @@ public final class JitCache: Sendable {
     /// The graphs of the cached traces, in no particular order.
     public var jaxprs: [Jaxpr] { state.withLock { $0.entries.values.map(\.jaxpr) } }
 
+    /// The argument structure of the entry found or stored last, which the next call
+    /// most likely has too.
+    var lastStructure: TreeStructure? { state.withLock { $0.lastUsed?.signature.structure } }
+
     func entry(for signature: JitSignature) -> JitEntry? {
         state.withLock { state in
             if let last = state.lastUsed, last.signature == signature { return last.entry }

@@ -71,6 +71,23 @@ struct TreeArguments {
     let structure: TreeStructure
 
     init(_ arguments: any Tree...) {
+        self.init(expecting: nil, arguments)
+    }
+
+    /// Flattens `arguments`, first trying `expected`, the structure of the previous
+    /// call, which a matching walk confirms faster than a new structure is built.
+    init(expecting expected: TreeStructure?, _ arguments: [any Tree]) {
+        if let expected {
+            var leaves = [Tensor]()
+            var ranges = [Range<Int>]()
+            if expected.matches(arguments, leaves: &leaves, ranges: &ranges) {
+                self.templates = arguments
+                self.ranges = ranges
+                self.leaves = leaves
+                self.structure = expected
+                return
+            }
+        }
         var leaves = [Tensor]()
         var ranges = [Range<Int>]()
         var structure = TreeStructure()

@@ -9,7 +9,12 @@ struct OutputRebuilder: @unchecked Sendable {
     private indirect enum Node {
         case tensor
         case tensorTreeLeaf
-        case tensorTreeDictionary(keys: [String], children: [Node])
+        /// A dictionary, rebuilt as a copy of `template` whose values are replaced in
+        /// its storage order, which needs no hashing. `children[i]` is the node of the
+        /// value at the template's i-th index, and its leaves start `leafOffsets[i]`
+        /// leaves after the dictionary's first (keys sorted). `leafCount` is the
+        /// dictionary's number of leaves.
+        case tensorTreeDictionary(template: [String: TensorTree], children: [Node], leafOffsets: [Int], leafCount: Int)
         case tensorTreeList([Node])
         case container(template: any Tree, children: [Node])
     }
@@ -36,8 +41,18 @@ struct OutputRebuilder: @unchecked Sendable {
                 count += 1
                 return .tensorTreeLeaf
             case .dictionary(let entries):
-                let keys = entries.keys.sorted()
-                return .tensorTreeDictionary(keys: keys, children: keys.map { node(entries[$0]!, &count) })
+                // Leaves are numbered in sorted key order, the traversal order.
+                let start = count
+                var offsets = [String: Int]()
+                var nodes = [String: Node]()
+                for key in entries.keys.sorted() {
+                    offsets[key] = count - start
+                    nodes[key] = node(entries[key]!, &count)
+                }
+                let keysInStorageOrder = entries.keys.map { $0 }
+                return .tensorTreeDictionary(
+                    template: entries, children: keysInStorageOrder.map { nodes[$0]! },
+                    leafOffsets: keysInStorageOrder.map { offsets[$0]! }, leafCount: count - start)
             case .list(let items):
                 return .tensorTreeList(items.map { node($0, &count) })
             }
@@ -61,8 +76,8 @@ struct OutputRebuilder: @unchecked Sendable {
         case .tensorTreeLeaf:
             cursor += 1
             return TensorTree.leaf(leaves[cursor - 1])
-        case .tensorTreeDictionary(let keys, let children):
-            return TensorTree.dictionary(rebuiltDictionary(keys, children, leaves, &cursor))
+        case .tensorTreeDictionary(let template, let children, let leafOffsets, let leafCount):
+            return TensorTree.dictionary(rebuiltDictionary(template, children, leafOffsets, leafCount, leaves, &cursor))
         case .tensorTreeList(let children):
             return TensorTree.list(children.map { rebuild($0, leaves, &cursor) as! TensorTree })
         case .container(let template, let children):
@@ -71,12 +86,20 @@ struct OutputRebuilder: @unchecked Sendable {
     }
 
     private static func rebuiltDictionary(
-        _ keys: [String], _ children: [Node], _ leaves: [Tensor], _ cursor: inout Int
+        _ template: [String: TensorTree], _ children: [Node], _ leafOffsets: [Int], _ leafCount: Int,
+        _ leaves: [Tensor], _ cursor: inout Int
     ) -> [String: TensorTree] {
-        var entries = [String: TensorTree](minimumCapacity: keys.count)
-        for (key, child) in zip(keys, children) {
-            entries[key] = (rebuild(child, leaves, &cursor) as! TensorTree)
+        // The copy has the template's storage layout, so the template's indices address
+        // the same entries in it.
+        var entries = template
+        let start = cursor
+        var index = template.startIndex
+        for (child, offset) in zip(children, leafOffsets) {
+            var childCursor = start + offset
+            entries.values[index] = (rebuild(child, leaves, &childCursor) as! TensorTree)
+            template.formIndex(after: &index)
         }
+        cursor = start + leafCount
         return entries
     }
 }
