@@ -16,6 +16,27 @@ import Testing
         #expect(ShapeRules.broadcast(a, b, operation: "test") == expected)
     }
 
+    @Test(arguments: [([4, 3, 5], [4, 3, 1]), ([4, 3, 5], [3, 1]), ([1, 3, 5], [3, 1]), ([6, 7], [6, 1]), ([2, 3, 5], [2, 1, 1])]
+        as [([Int], [Int])])
+    func columnOperandEqualsExplicitBroadcast(full: [Int], column: [Int]) {
+        // One value per row takes a loop of its own; other shapes ending in 1 broadcast
+        // through the general loop. Both must equal the explicitly broadcast operand.
+        let keys = split(PRNGKey(5), count: 2)
+        let x = normal(keys[0], shape: full)
+        let c = normal(keys[1], shape: column)
+        let outShape = ShapeRules.broadcast(full, column, operation: "test")
+        let wide = c.broadcast(to: outShape)
+        let xWide = x.broadcast(to: outShape)
+        #expect((x - c).floats == (xWide - wide).floats)
+        #expect((c - x).floats == (wide - xWide).floats)
+        #expect((x / c).floats == (xWide / wide).floats)
+        #expect(wide.floats == (Tensor.zeros(outShape) + c).floats)
+        let rows = outShape.dropLast().reduce(1, *)
+        let width = outShape.last!
+        let cFloats = c.broadcast(to: Array(outShape.dropLast()) + [1]).floats
+        #expect(wide.floats == (0..<(rows * width)).map { cFloats[$0 / width] })
+    }
+
     @Test func columnPlusRow() {
         let column = Tensor([1, 2] as [Float], shape: [2, 1])
         let row = Tensor([10, 20, 30] as [Float])

@@ -117,6 +117,29 @@ import Testing
         #expect(bytes.min().scalars(as: UInt8.self) == [0])
     }
 
+    @Test(arguments: [(1, 10), (13, 10), (37, 300), (9, 1)])
+    func lastAxisSumEqualsEachRowsSum(rows: Int, length: Int) {
+        // Rows are summed several per kernel call. Each row's bits must equal its own sum.
+        let x = normal(PRNGKey(9), shape: [rows, length]) * 1000
+        let sums = x.sum(axis: 1).floats
+        for row in 0..<rows {
+            #expect(sums[row].bitPattern == x[row].sum().floats[0].bitPattern, "row \(row)")
+        }
+    }
+
+    @Test func lastAxisMaxAndMinWithNaNAndInfinities() {
+        let values: [Float] = [1, .nan, 3, -.infinity, 2, .infinity, -0.0, 0, 5, 5, -1, -2]
+        let x = Tensor(values, shape: [4, 3])
+        // The same reductions over the first axis of the transpose, which take the general loop.
+        let maxima = x.max(axis: 1).floats
+        let minima = x.min(axis: 1).floats
+        #expect(maxima[0].isNaN && minima[0].isNaN)
+        #expect(Array(maxima[1...]) == Array(x.transposed().max(axis: 0).floats[1...]))
+        #expect(Array(minima[1...]) == Array(x.transposed().min(axis: 0).floats[1...]))
+        #expect(Array(maxima[1...]) == [.infinity, 5, 5])
+        #expect(Array(minima[1...]) == [-.infinity, -0.0, -2])
+    }
+
     @Test func maxAndMinPropagateNaN() {
         let x = Tensor([1, .nan, 3] as [Float])
         #expect(x.max().floatValue.isNaN)

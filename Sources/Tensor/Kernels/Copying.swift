@@ -54,6 +54,18 @@ enum Copying {
     }
 
     static func broadcast<T>(_ input: Tensor, into out: inout Tensor, as type: T.Type) {
+        // One value per row (shape [..., 1]) repeated along the last axis.
+        let inner = out.shape.last ?? 1
+        if inner > 0, input.size * inner == out.size, ElementwiseLoops.isColumn(input.shape, of: out.shape) {
+            input.withElements(T.self) { source in
+                out.withElements(T.self) { destination in
+                    for row in 0..<input.size {
+                        (destination + row * inner).update(repeating: source[row], count: inner)
+                    }
+                }
+            }
+            return
+        }
         let strides = ElementwiseLoops.broadcastStrides(input.shape, to: out.shape)
         let shape = out.shape
         input.withElements(T.self) { source in

@@ -40,10 +40,30 @@ enum ElementwiseLoops {
         }
         if count == 0 { return }
 
+        // One operand of the full shape and the other one value per row (shape [..., 1]),
+        // such as `x - max(x, keepDims: true)`: no index arithmetic.
+        let inner = outShape[outShape.count - 1]
+        let rowCount = count / max(inner, 1)
+        if inner > 0 && aCount == count && bCount == rowCount && isColumn(bShape, of: outShape) {
+            for row in 0..<rowCount {
+                let scalar = b[row]
+                let base = row * inner
+                for j in 0..<inner { out[base + j] = op(a[base + j], scalar) }
+            }
+            return
+        }
+        if inner > 0 && bCount == count && aCount == rowCount && isColumn(aShape, of: outShape) {
+            for row in 0..<rowCount {
+                let scalar = a[row]
+                let base = row * inner
+                for j in 0..<inner { out[base + j] = op(scalar, b[base + j]) }
+            }
+            return
+        }
+
         let aStrides = broadcastStrides(aShape, to: outShape)
         let bStrides = broadcastStrides(bShape, to: outShape)
         let rank = outShape.count
-        let inner = outShape[rank - 1]
         let aInner = aStrides[rank - 1]
         let bInner = bStrides[rank - 1]
         var index = [Int](repeating: 0, count: rank)
@@ -120,6 +140,15 @@ enum ElementwiseLoops {
             }
             out[i] = op(a[ia], b[ib], c[ic])
         }
+    }
+
+    /// Returns whether `shape` is `outShape` with its last extent 1, possibly with fewer
+    /// leading axes: one value per row of `outShape`.
+    static func isColumn(_ shape: [Int], of outShape: [Int]) -> Bool {
+        guard let last = shape.last, last == 1, outShape.count >= shape.count else { return false }
+        let offset = outShape.count - shape.count
+        for axis in 0..<(shape.count - 1) where shape[axis] != outShape[axis + offset] { return false }
+        return true
     }
 
     /// Strides of `shape` viewed in the index space of the broadcast `outShape`:

@@ -11,6 +11,24 @@ enum Summation {
         weft_sum_pairwise_f32(p, count)
     }
 
+    /// Writes to `out[r]` the `pairwise` sum of row `r` of `rows` contiguous rows of
+    /// `length` floats, several rows per call of the C kernel, with the same bits.
+    static func pairwiseRows(_ p: UnsafePointer<Float>, rows: Int, length: Int, _ out: UnsafeMutablePointer<Float>) {
+        let batchCapacity = Int(WEFT_MAX_SUMS)
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: 2 * batchCapacity) { pointers in
+            let summands = pointers.baseAddress!
+            let factors = summands + batchCapacity
+            factors.update(repeating: nil, count: batchCapacity)
+            var first = 0
+            while first < rows {
+                let batch = min(batchCapacity, rows - first)
+                for index in 0..<batch { summands[index] = p + (first + index) * length }
+                weft_sums_pairwise_f32(batch, summands, factors, length, out + first)
+                first += batch
+            }
+        }
+    }
+
     /// Sums `rows` contiguous rows of `width` floats into `out` (which is overwritten):
     /// blocks of 128 rows are summed in float32 and the block sums are combined in
     /// float64, so long columns do not drift.

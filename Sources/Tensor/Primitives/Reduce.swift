@@ -64,12 +64,12 @@ struct Reduce: DestinationPassingPrimitive {
     private func floatKernel(_ a: UnsafeMutablePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ outer: Int, _ length: Int, _ inner: Int) {
         switch operation {
         case .sum:
+            if inner == 1 {
+                Summation.pairwiseRows(a, rows: outer, length: length, o)
+                return
+            }
             for row in 0..<outer {
-                if inner == 1 {
-                    o[row] = Summation.pairwise(a + row * length, length)
-                } else {
-                    Summation.rows(a + row * length * inner, rows: length, width: inner, o + row * inner)
-                }
+                Summation.rows(a + row * length * inner, rows: length, width: inner, o + row * inner)
             }
         case .max:
             ReductionLayout.fold(a, o, outer, length, inner, initial: -Float.infinity) { ($0 != $0 || $0 >= $1) ? $0 : $1 }
@@ -242,6 +242,17 @@ enum ReductionLayout {
         _ a: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>,
         _ outer: Int, _ length: Int, _ inner: Int, initial: T, _ combine: (T, T) -> T
     ) {
+        // Along the last axis each row is contiguous, and a running value in a register
+        // visits the elements in the same order as the loop below.
+        if inner == 1 {
+            for row in 0..<outer {
+                let source = a + row * length
+                var value = initial
+                for k in 0..<length { value = combine(value, source[k]) }
+                o[row] = value
+            }
+            return
+        }
         for row in 0..<outer {
             let out = o + row * inner
             out.update(repeating: initial, count: inner)
