@@ -14,7 +14,7 @@ import Synchronization
 /// training step hands it jobs microseconds apart), then sleeps until woken. Other
 /// processes may keep the helper off its core, so that the caller waits for a part the
 /// helper has started or does a long job alone (unless the helper was asleep and had
-/// to be woken). The caller then works alone for 10 ms, and twice as long after each
+/// to be woken). The caller then works alone for 2 ms, and twice as long after each
 /// further stall, up to a second, until 200 jobs in a row or a second pass without a
 /// stall. One caller
 /// at a time uses the helper: a second caller running at the same moment, or a part
@@ -83,7 +83,7 @@ private final class HelperThread: @unchecked Sendable {
     private static let spinSeconds = 0.0002
     private static let stallSeconds = 0.0001
     private static let missedJobSeconds = 0.00005
-    private static let backoffSeconds = 0.01
+    private static let backoffSeconds = 0.002
     /// The number of stall-free jobs in a row after which a stall pauses the helper
     /// for `backoffSeconds` again.
     private static let calmJobs = 200
