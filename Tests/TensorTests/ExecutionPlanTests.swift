@@ -196,6 +196,10 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
 @Suite struct ElementwiseFusionTests {
     /// Traces `function` at `x` and compiles the graph with and without fusion.
     private func plans(_ function: @escaping (Tensor) -> Tensor, _ x: Tensor) -> (fused: ExecutionPlan, unfused: ExecutionPlan) {
+        plans({ [function($0)] }, x)
+    }
+
+    private func plans(_ function: @escaping (Tensor) -> [Tensor], _ x: Tensor) -> (fused: ExecutionPlan, unfused: ExecutionPlan) {
         let cache = JitCache()
         _ = jit(function, cache: cache)(x)
         let jaxpr = cache.jaxprs[0]
@@ -227,13 +231,82 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
     }
 
-    @Test func columnBroadcastIsNotFused() {
-        let column = ramp([4, 1], phase: 0.2)
+    @Test func columnOperandJoinsThePass() {
+        // One value per row, crossing block ends: 300 rows of 7 do not divide 1024.
+        let column = ramp([300, 1], phase: 0.2)
         let function = { (x: Tensor) in exp(x * column) + 1 }
-        let x = ramp([4, 5])
+        let x = ramp([300, 7])
         let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.count == 1, "the multiply by a column joins the pass")
         #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
-        #expect(fused.steps.count == 2, "the multiply by a column stays a separate step")
+        #expect(fused.run([x])[0].floats == function(x).floats)
+    }
+
+    @Test func broadcastColumnIsReadInPlace() {
+        let column = ramp([4, 1], phase: 0.7)
+        let function = { (x: Tensor) in x * column.broadcast(to: [4, 6]) - column }
+        let x = ramp([4, 6])
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.count == 1, "the broadcast is read as its column")
+        #expect(!fused.steps.contains { $0.primitive is BroadcastTo })
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+    }
+
+    @Test func selectOnComparisonJoinsThePass() {
+        // The pattern of a cross-entropy with zero labels left out: the condition
+        // compares an input with a scalar, and the pass recomputes it. (A condition on
+        // constants alone would be folded before planning.)
+        let function = { (x: Tensor) in select(x .== 0, Tensor(Float(0)), x * log(abs(x) + 1)) * 2 }
+        let x = round(ramp([8, 10], phase: 0.1) * 2) / 2
+        let (fused, unfused) = plans(function, x)
+        #expect(unfused.steps.contains { $0.primitive is Select })
+        #expect(fused.steps.count == 1)
+        #expect(!fused.steps.contains { $0.outputTypes.contains { $0.dtype == .bool } }, "no bool mask is stored")
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+    }
+
+    @Test func selectOnColumnConditionJoinsThePass() {
+        let function = { (x: Tensor) in
+            let column = x.max(axis: 1, keepDims: true)
+            return select(column .> 0, x * 2, x - 1) + 3
+        }
+        let x = ramp([5, 9], phase: -0.1)
+        let (fused, unfused) = plans(function, x)
+        #expect(!fused.steps.contains { $0.primitive is Select })
+        #expect(!fused.steps.contains { $0.outputTypes.contains { $0.dtype == .bool } }, "no bool mask is stored")
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.run([x])[0].floats == function(x).floats)
+    }
+
+    @Test func conditionWithAnotherReaderStays() {
+        // The condition is also returned, so its comparison step stays, and the select
+        // in the pass gives the same values.
+        let function = { (x: Tensor) -> [Tensor] in
+            let condition = x .> 0.1
+            return [select(condition, exp(x), x * 3) + 1, condition]
+        }
+        let x = ramp([6, 11], phase: -0.2)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.contains { $0.outputTypes.contains { $0.dtype == .bool } })
+        let results = fused.run([x])
+        #expect(results[0].floats == unfused.run([x])[0].floats)
+        #expect(results[1].scalars(as: Bool.self) == unfused.run([x])[1].scalars(as: Bool.self))
+    }
+
+    @Test func selectsInTwoPassesShareOneCondition() {
+        // A reduction between the two selects puts them in separate passes, and each
+        // recomputes the comparison, which then has no reader left.
+        let function = { (x: Tensor) in
+            let isZero = x .== 0
+            let first = select(isZero, Tensor(Float(0)), x * 3)
+            let total = first.sum(axis: 1, keepDims: true)
+            return select(isZero, x, first * total)
+        }
+        let x = round(ramp([6, 10], phase: 0.2) * 2) / 2
+        let (fused, unfused) = plans(function, x)
+        #expect(!fused.steps.contains { $0.outputTypes.contains { $0.dtype == .bool } })
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.run([x])[0].floats == function(x).floats)
     }
 
     @Test func sumsJoinTheirGroupWithTheSameBits() {

@@ -10,7 +10,10 @@ typealias PendingStep = (
 /// its inputs of the group's shape, or else a group that reads one of its inputs of
 /// that shape. A full sum joins the group that produced its input.
 /// Any other input must be readable in the same pass: of the shape, a scalar, a row
-/// along the last axis, or a broadcast of a scalar (read as that scalar). A value of a
+/// along the last axis, a column with one value per row (shape [..., 1]), or a
+/// broadcast of a scalar or a column (read as that scalar or column). A float32 select
+/// whose condition is a float32 comparison takes the comparison's inputs in place of
+/// the condition, so the pass recomputes the comparison. A value of a
 /// group may be read by several members. A group is closed to new members once a step
 /// outside it reads one of its values. The group can then run where its last member
 /// was, because everything its members read exists by then and nothing outside reads
@@ -38,11 +41,29 @@ enum ElementwiseFusion {
             steps[convert] = (compare.primitive, compare.inputs, compare.inputTypes, steps[convert].outputs, steps[convert].types)
         }
 
-        // Slots that contain a float32 scalar broadcast to a larger shape, and the scalar.
+        // A select on a comparison reads the comparison's inputs, and the comparison step
+        // goes when no step outside a pass reads its condition any more.
+        let selectedComparisons = comparisonsSelecting(steps)
+        for (select, comparison) in selectedComparisons {
+            let compare = steps[comparison]
+            let chosen = steps[select]
+            let operation = (compare.primitive as! ElementwiseBinary).operation
+            steps[select] = (
+                ComparisonSelect(comparison: operation), compare.inputs + chosen.inputs.dropFirst(),
+                compare.inputTypes + chosen.inputTypes.dropFirst(), chosen.outputs, chosen.types
+            )
+        }
+
+        // Slots that contain a float32 scalar or column broadcast to a larger shape, and
+        // the scalar or column.
         var scalarSource = [Int: Int]()
-        for step in steps {
-            if step.primitive is BroadcastTo, step.inputTypes[0].size == 1, step.inputTypes[0].dtype == .float32 {
+        var columnSource = [Int: (slot: Int, type: TensorType)]()
+        for step in steps where step.primitive is BroadcastTo && step.inputTypes[0].dtype == .float32 {
+            let input = step.inputTypes[0]
+            if input.size == 1 {
                 scalarSource[step.outputs[0]] = step.inputs[0]
+            } else if isColumn(input, of: step.types[0].shape) {
+                columnSource[step.outputs[0]] = (step.inputs[0], input)
             }
         }
 
@@ -81,7 +102,7 @@ enum ElementwiseFusion {
         var fusedAt = [Int: PendingStep]()  // the last member's index -> the fused step
         var absorbed = Set<Int>()
         for group in groups where worthFusing(group, steps) {
-            fusedAt[group.members.last!] = fusedStep(group, steps, readOutside, scalarSource)
+            fusedAt[group.members.last!] = fusedStep(group, steps, readOutside, scalarSource, columnSource)
             absorbed.formUnion(group.members)
             absorbed.formUnion(group.members.compactMap { comparisonOf[$0] })
         }
@@ -94,7 +115,36 @@ enum ElementwiseFusion {
                 result.append(step)
             }
         }
-        return (removingUnreadBroadcasts(result, outputSlots, scalarSource), fusedAt.count)
+        let broadcastSources = Set(scalarSource.keys).union(columnSource.keys)
+        let comparisons = Set(selectedComparisons.values)
+        return (removingUnreadSteps(result, outputSlots, broadcastSources, comparisons, originalSteps), fusedAt.count)
+    }
+
+    /// Returns a map from each float32 select whose condition a float32 comparison
+    /// computes to that comparison (step indices).
+    private static func comparisonsSelecting(_ steps: [PendingStep]) -> [Int: Int] {
+        var producer = [Int: Int]()  // slot -> the step that writes it
+        for (index, step) in steps.enumerated() {
+            for output in step.outputs { producer[output] = index }
+        }
+        var result = [Int: Int]()
+        for (index, step) in steps.enumerated() {
+            guard step.primitive is Select, step.types[0].dtype == .float32, step.types[0].size > 0,
+                step.inputTypes.dropFirst().allSatisfy({ $0.dtype == .float32 }),
+                let source = producer[step.inputs[0]],
+                let comparison = steps[source].primitive as? ElementwiseBinary, comparison.operation.isComparison,
+                steps[source].inputTypes.allSatisfy({ $0.dtype == .float32 })
+            else { continue }
+            result[index] = source
+        }
+        return result
+    }
+
+    /// Returns whether `type` has one value per row of `shape`: `shape` with its last
+    /// extent 1, possibly without leading axes, where that last extent exceeds 1.
+    private static func isColumn(_ type: TensorType, of shape: [Int]) -> Bool {
+        guard let last = shape.last, last > 1 else { return false }
+        return type.size * last == shape.reduce(1, *) && ElementwiseLoops.isColumn(type.shape, of: shape)
     }
 
     /// Returns the open group that `step` can join, if any.
@@ -186,6 +236,7 @@ enum ElementwiseFusion {
         let size = shape.reduce(1, *)
         return zip(step.inputs, step.inputTypes).allSatisfy { slot, type in
             if type.size == size && type.shape == shape || type.size == 1 || scalarSource[slot] != nil { return true }
+            if isColumn(type, of: shape) { return true }
             let row = Array(type.shape.drop { $0 == 1 })
             return row.count == 1 && row[0] == shape.last && type.shape.count <= shape.count
         }
@@ -198,7 +249,8 @@ enum ElementwiseFusion {
     }
 
     private static func fusedStep(
-        _ group: Group, _ steps: [PendingStep], _ readOutside: Set<Int>, _ scalarSource: [Int: Int]
+        _ group: Group, _ steps: [PendingStep], _ readOutside: Set<Int>, _ scalarSource: [Int: Int],
+        _ columnSource: [Int: (slot: Int, type: TensorType)]
     ) -> PendingStep {
         var instructions = [FusedElementwise.Instruction]()
         var resultOf = [Int: Int]()  // slot -> instruction
@@ -215,6 +267,8 @@ enum ElementwiseFusion {
             if let source = scalarSource[slot] {
                 slot = source
                 type = TensorType(shape: [], dtype: .float32)
+            } else if let source = columnSource[slot], type.shape == group.shape {
+                (slot, type) = source
             }
             if let existing = inputs.firstIndex(of: slot) { return .input(existing) }
             inputs.append(slot)
@@ -239,6 +293,10 @@ enum ElementwiseFusion {
                     preconditionFailure("fused_elementwise: a converted uint8 value must be an input of the pass")
                 }
                 instructions.append(.convertBytes(index))
+            } else if let select = step.primitive as? ComparisonSelect {
+                instructions.append(.binary(select.comparison, operands[0], operands[1]))
+                let mask = FusedElementwise.Operand.result(instructions.count - 1)
+                instructions.append(.select(mask: mask, onTrue: operands[2], onFalse: operands[3]))
             } else if let unary = step.primitive as? ElementwiseUnary {
                 instructions.append(.unary(unary.operation, operands[0]))
             } else if let binary = step.primitive as? ElementwiseBinary {
@@ -259,15 +317,24 @@ enum ElementwiseFusion {
         return (fused, inputs, inputTypes, outputs, types)
     }
 
-    /// Drops the broadcasts of scalars that fused steps now read directly, when no
-    /// step reads them any more and they are not returned.
-    private static func removingUnreadBroadcasts(
-        _ steps: [PendingStep], _ outputSlots: [Int], _ scalarSource: [Int: Int]
+    /// Drops the broadcasts of scalars and columns that fused steps now read directly, and
+    /// the comparisons whose conditions fused selects now recompute, when no step reads
+    /// their values any more and they are not returned. A dropped comparison may make a
+    /// broadcast that it read unread as well, so broadcasts are checked after comparisons.
+    private static func removingUnreadSteps(
+        _ steps: [PendingStep], _ outputSlots: [Int], _ broadcastSlots: Set<Int>, _ comparisons: Set<Int>,
+        _ originalSteps: [PendingStep]
     ) -> [PendingStep] {
-        var read = Set(outputSlots)
-        for step in steps { read.formUnion(step.inputs) }
-        return steps.filter { step in
-            !(step.primitive is BroadcastTo && scalarSource[step.outputs[0]] != nil && !read.contains(step.outputs[0]))
+        let comparisonSlots = Set(comparisons.map { originalSteps[$0].outputs[0] })
+        func unread(_ candidates: Set<Int>, _ steps: [PendingStep]) -> Set<Int> {
+            var read = Set(outputSlots)
+            for step in steps { read.formUnion(step.inputs) }
+            return candidates.subtracting(read)
         }
+
+        let deadComparisons = unread(comparisonSlots, steps)
+        let remaining = steps.filter { !deadComparisons.contains($0.outputs.first ?? -1) || !($0.primitive is ElementwiseBinary) }
+        let deadBroadcasts = unread(broadcastSlots, remaining)
+        return remaining.filter { !($0.primitive is BroadcastTo && deadBroadcasts.contains($0.outputs[0])) }
     }
 }

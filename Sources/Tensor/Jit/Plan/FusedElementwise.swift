@@ -11,9 +11,9 @@ import Darwin
 /// the next block starts, so intermediate values live in small scratch blocks instead
 /// of tensors.
 ///
-/// Every input has the iteration shape, is a scalar, or is a row that broadcasts along
-/// the shape's last axis. Inputs are float32, except uint8 inputs of the iteration
-/// shape, which only `convertBytes` reads. Each output is either a value stored in full or the sum of a
+/// Every input has the iteration shape, is a scalar, is a row that broadcasts along
+/// the shape's last axis, or is a column (shape [..., 1]) with one value per row. Inputs
+/// are float32, except uint8 inputs of the iteration shape, which only `convertBytes` reads. Each output is either a value stored in full or the sum of a
 /// value over all elements. The operations are the float32 expressions of the unfused
 /// kernels, in the same order, and sums visit the elements in the blocks and pairs of
 /// `Summation.pairwise`, so the results equal the unfused steps' bit for bit. Fused
@@ -39,6 +39,9 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// The float32 values of the uint8 input `index` (`convert_element_type`), such as
         /// image bytes on their way to being scaled.
         case convertBytes(Int)
+        /// `onTrue` where `mask` is nonzero and `onFalse` elsewhere (`select_n` on a
+        /// comparison), where `mask` is a comparison's 1 or 0.
+        case select(mask: Operand, onTrue: Operand, onFalse: Operand)
         /// An instruction whose value no other instruction or output reads any more.
         case unused
     }
@@ -79,6 +82,7 @@ struct FusedElementwise: DestinationPassingPrimitive {
     /// Returns whether `unary` and `binary` below implement the operation for float32
     /// (comparisons giving 1 or 0).
     static func canFuse(_ primitive: any Primitive) -> Bool {
+        if primitive is ComparisonSelect { return true }
         if let unary = primitive as? ElementwiseUnary { return unary.operation != .logicalNot }
         if let binary = primitive as? ElementwiseBinary {
             switch binary.operation {
@@ -171,11 +175,11 @@ private indirect enum PairwiseTree {
 /// One run of a fused step over concrete buffers.
 ///
 /// Invariant: every input pointer addresses the iteration shape's element count, one
-/// element (a scalar) or one row's length of floats, or the element count of bytes,
-/// as `kinds` records. Each store
+/// element (a scalar), one row's length or one float per row, or the element count of
+/// bytes, as `kinds` records. Each store
 /// pointer addresses the element count, and each sum pointer addresses one float.
 private struct Pass {
-    enum Kind { case full, scalar, row, bytes }
+    enum Kind { case full, scalar, row, column, bytes }
 
     let step: FusedElementwise
     let inputs: [UnsafeMutablePointer<Float>]
@@ -202,7 +206,9 @@ private struct Pass {
         self.kinds = inputs.map { input in
             if input.dtype == .uint8 { return .bytes }
             if input.size == count { return .full }
-            return input.size == 1 ? .scalar : .row
+            if input.size == 1 { return .scalar }
+            let isColumn = input.size * rowLength == count && ElementwiseLoops.isColumn(input.shape, of: step.shape)
+            return isColumn ? .column : .row
         }
         var stores = [(instruction: Int, pointer: UnsafeMutablePointer<Float>)]()
         var summed = [Summand]()
@@ -225,7 +231,7 @@ private struct Pass {
     }
 
     /// The scratch space of one thread, in floats: a block per instruction and per input
-    /// (row inputs are copied into theirs, and bytes converted).
+    /// (row and column inputs are copied into theirs).
     private var scratchCapacity: Int { (step.instructions.count + inputs.count) * FusedElementwise.blockSize }
 
     /// Computes and stores the elements in `range`, block by block.
@@ -261,7 +267,9 @@ private struct Pass {
         _ scratch: UnsafeMutablePointer<Float>, _ summands: UnsafeMutablePointer<UnsafePointer<Float>?>
     ) {
         if count <= FusedElementwise.blockSize {
-            runBlock(start, count, scratch)
+            // The sums may read inputs, and a stored value may overwrite an input, so the
+            // block's values are stored after its sums.
+            runBlock(start, count, scratch, stores: false)
             // The sums of one block share the C kernel's leaf structure.
             let factors = summands + sumCount
             for (index, summand) in summed.enumerated() {
@@ -280,6 +288,7 @@ private struct Pass {
                 weft_sums_pairwise_f32(batch, summands + first, factors + first, count, out + first)
                 first += batch
             }
+            storeValues(start, count, scratch)
             return
         }
         let half = (count / 2) & ~7
@@ -290,9 +299,9 @@ private struct Pass {
 
     /// Runs every instruction on elements `base ..< base + length` (at most one block),
     /// leaving instruction `i`'s values at `scratch + i * blockSize`, then writes the
-    /// stored values. All reads of a block happen before its writes, so a store may
-    /// overwrite an input of the iteration shape.
-    private func runBlock(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>) {
+    /// stored values unless `stores` is false. All reads of a block happen before its
+    /// writes, so a store may overwrite an input of the iteration shape.
+    private func runBlock(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>, stores: Bool = true) {
         let blockSize = FusedElementwise.blockSize
         for (index, instruction) in step.instructions.enumerated() {
             let destination = scratch + index * blockSize
@@ -314,11 +323,22 @@ private struct Pass {
             case .convertBytes(let index):
                 let bytes = UnsafeMutableRawPointer(inputs[index]).assumingMemoryBound(to: UInt8.self)
                 weft_convert_u8_f32(bytes + base, destination, length)
+            case .select(let mask, let onTrue, let onFalse):
+                let m = blockOperand(mask, base, length, scratch).pointer
+                let a = blockOperand(onTrue, base, length, scratch)
+                let b = blockOperand(onFalse, base, length, scratch)
+                ElementwiseBlocks.select(m, a.pointer, a.scalar, b.pointer, b.scalar, destination, length)
             case .unused:
                 break
             }
         }
-        for store in stores {
+        if stores { storeValues(base, length, scratch) }
+    }
+
+    /// Writes the stored values of elements `base ..< base + length` from `scratch`.
+    private func storeValues(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>) {
+        let blockSize = FusedElementwise.blockSize
+        for store in self.stores {
             (store.pointer + base).update(from: scratch + store.instruction * blockSize, count: length)
         }
     }
@@ -338,6 +358,19 @@ private struct Pass {
             case .full: return (pointer + base, nil)
             case .scalar: return (pointer, pointer[0])
             case .bytes: preconditionFailure("fused_elementwise: a uint8 input is read only by convertBytes")
+            case .column:
+                // Row `r` of the iteration shape reads element `r`, repeated along the row.
+                let gathered = scratch + (step.instructions.count + index) * blockSize
+                var filled = 0
+                var position = base
+                while filled < length {
+                    let row = position / rowLength
+                    let chunk = min(rowLength - position % rowLength, length - filled)
+                    (gathered + filled).update(repeating: pointer[row], count: chunk)
+                    filled += chunk
+                    position += chunk
+                }
+                return (gathered, nil)
             case .row:
                 let start = base % rowLength
                 if start + length <= rowLength { return (pointer + start, nil) }
@@ -402,6 +435,24 @@ enum ElementwiseBlocks {
         case .round: map(a, scalar, out, count) { $0.rounded(.toNearestOrEven) }
         case .erf: map(a, scalar, out, count) { erff($0) }
         case .logicalNot: preconditionFailure("fused_elementwise: not is not defined for float32")
+        }
+    }
+
+    /// Writes `onTrue` where `mask` is nonzero and `onFalse` elsewhere, as the `select_n`
+    /// kernel picks between its branches.
+    static func select(
+        _ mask: UnsafeMutablePointer<Float>, _ onTrue: UnsafeMutablePointer<Float>, _ trueScalar: Float?,
+        _ onFalse: UnsafeMutablePointer<Float>, _ falseScalar: Float?, _ out: UnsafeMutablePointer<Float>, _ count: Int
+    ) {
+        switch (trueScalar, falseScalar) {
+        case (let x?, let y?):
+            for i in 0..<count { out[i] = mask[i] != 0 ? x : y }
+        case (let x?, nil):
+            for i in 0..<count { out[i] = mask[i] != 0 ? x : onFalse[i] }
+        case (nil, let y?):
+            for i in 0..<count { out[i] = mask[i] != 0 ? onTrue[i] : y }
+        case (nil, nil):
+            for i in 0..<count { out[i] = mask[i] != 0 ? onTrue[i] : onFalse[i] }
         }
     }
 
@@ -541,6 +592,10 @@ extension FusedElementwise {
             case .combineScale(let left, let right, _, _, _):
                 read(left)
                 read(right)
+            case .select(let mask, let onTrue, let onFalse):
+                read(mask)
+                read(onTrue)
+                read(onFalse)
             case .convertBytes, .unused: break
             }
         }
