@@ -37,7 +37,7 @@ func permutationIndices(_ key: PRNGKey, count: Int, mode: ThreefryMode) -> [Int]
 
         // XLA's sort is stable, so equal keys keep their current order.
         let order = stableOrder(of: sortKeys)
-        indices = order.map { indices[$0] }
+        indices = indices.withUnsafeBufferPointer { current in order.map { current[$0] } }
     }
     return indices
 }
@@ -70,24 +70,51 @@ public func permutation(_ key: PRNGKey, _ x: Tensor, mode: ThreefryMode? = nil) 
 
 /// Returns the positions of `keys` in ascending key order, equal keys in position order
 /// (a stable sort). A least-significant-digit radix sort on 11-bit digits: three
-/// counting passes, each stable, so the order equals a comparison sort's.
+/// counting passes, each stable, so the order equals a comparison sort's. The three
+/// digit histograms come from one read of the keys.
 func stableOrder(of keys: [UInt32]) -> [Int] {
     let digitBits = 11
     let bucketCount = 1 << digitBits
-    var order = Array(0..<keys.count)
-    var next = [Int](repeating: 0, count: keys.count)
-    var shift = 0
-    while shift < 32 {
-        var starts = [Int](repeating: 0, count: bucketCount + 1)
-        for key in keys { starts[Int((key >> UInt32(shift)) & UInt32(bucketCount - 1)) + 1] += 1 }
-        for bucket in 0..<bucketCount { starts[bucket + 1] += starts[bucket] }
-        for position in order {
-            let bucket = Int((keys[position] >> UInt32(shift)) & UInt32(bucketCount - 1))
-            next[starts[bucket]] = position
-            starts[bucket] += 1
+    let mask = UInt32(bucketCount - 1)
+    let passCount = 3
+    let count = keys.count
+    var order = Array(0..<count)
+    var next = [Int](repeating: 0, count: count)
+    var starts = [Int](repeating: 0, count: passCount * bucketCount)
+
+    // Invariant for the loops below: every digit is below `bucketCount`, so each index
+    // into `starts` lies in its pass's row, and the running starts of a pass stay below
+    // `count`, the length of `order` and `next`.
+    keys.withUnsafeBufferPointer { keys in
+        starts.withUnsafeMutableBufferPointer { starts in
+            for key in keys {
+                for pass in 0..<passCount {
+                    starts[pass * bucketCount + Int((key >> UInt32(pass * digitBits)) & mask)] += 1
+                }
+            }
+            for pass in 0..<passCount {
+                // Counts become the position of each bucket's first element.
+                var total = 0
+                for bucket in 0..<bucketCount {
+                    let bucketSize = starts[pass * bucketCount + bucket]
+                    starts[pass * bucketCount + bucket] = total
+                    total += bucketSize
+                }
+            }
+            for pass in 0..<passCount {
+                let shift = UInt32(pass * digitBits)
+                order.withUnsafeBufferPointer { order in
+                    next.withUnsafeMutableBufferPointer { next in
+                        for position in order {
+                            let slot = pass * bucketCount + Int((keys[position] >> shift) & mask)
+                            next[starts[slot]] = position
+                            starts[slot] += 1
+                        }
+                    }
+                }
+                swap(&order, &next)
+            }
         }
-        swap(&order, &next)
-        shift += digitBits
     }
     return order
 }
