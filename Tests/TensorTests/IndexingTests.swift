@@ -66,6 +66,24 @@ import Testing
         #expect(m.take(Tensor([7] as [Int32]), axis: 1).ints == [2, 5])
     }
 
+    @Test(arguments: [2, 33])
+    func takeOfLargeRowsSplitsBetweenThreads(count: Int) {
+        // At least 16 KB of rows take the two-thread path: each half must land in place,
+        // with negative and out-of-range indices wrapped and clamped as on one thread.
+        let rowLength = 1024
+        let table = Tensor((0..<(40 * rowLength)).map { UInt8(truncatingIfNeeded: $0 / rowLength * 7 + $0 % 5) }, shape: [40, 1024])
+        let indices = (0..<count).map { Int32([-1, 45, 3, -60, 17][$0 % 5] + Int32($0 % 3)) }
+        let gathered = table.take(Tensor(indices), axis: 0)
+        let rows = table.scalars(as: UInt8.self)
+        let expected = indices.flatMap { index -> ArraySlice<UInt8> in
+            let wrapped = index < 0 ? Int(index) + 40 : Int(index)
+            let row = min(max(wrapped, 0), 39)
+            return rows[(row * rowLength)..<((row + 1) * rowLength)]
+        }
+        #expect(gathered.shape == [count, rowLength])
+        #expect(gathered.scalars(as: UInt8.self) == expected)
+    }
+
     @Test func takeWithEmptyIndices() {
         let x = Tensor.arange(5)
         let none = x.take(Tensor([Int32](), shape: [0]))

@@ -22,6 +22,10 @@ struct Take: DestinationPassingPrimitive {
 
     var isPointwise: Bool { false }
 
+    /// The output size in bytes from which rows gathered along the first axis are split
+    /// between the two threads of `Parallel`.
+    static let parallelBytes = 16 * 1024
+
     func evaluate(_ inputs: [Tensor], into outputs: [Tensor]) {
         let x = inputs[0]
         let indices = inputs[1].astype(.int32)
@@ -35,6 +39,17 @@ struct Take: DestinationPassingPrimitive {
         x.withElements(UInt8.self) { source in
             indices.withElements(Int32.self) { index in
                 out.withElements(UInt8.self) { destination in
+                    // A batch of random rows from a large array waits on memory: two
+                    // threads keep twice as many misses in flight.
+                    if outer == 1 && count >= 2 && count * rowBytes >= Self.parallelBytes {
+                        let half = count / 2
+                        Parallel.forEach(parts: 2) { part in
+                            let first = part == 0 ? 0 : half
+                            let rows = part == 0 ? half : count - half
+                            weft_gather_rows(source, rowBytes, length, index + first, rows, destination + first * rowBytes)
+                        }
+                        return
+                    }
                     for row in 0..<outer {
                         let from = source + row * length * rowBytes
                         let to = destination + row * count * rowBytes
