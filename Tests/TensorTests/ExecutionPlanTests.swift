@@ -309,6 +309,56 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == function(x).floats)
     }
 
+    @Test func storeOverAnInputComesAfterItsSum() {
+        // A plan may give a stored value the buffer of an input that the pass reads last.
+        // The sum of products reads that input too, so it must see the input's values,
+        // not the stored ones: the block's stores come after its sums.
+        let a = ramp([3000], phase: 0.3)
+        let b = ramp([3000], phase: -0.6)
+        let pass = FusedElementwise(
+            instructions: [.unary(.negate, .input(0))], shape: [3000],
+            results: [.store(0), .sumOfProducts(.input(0), .input(1))],
+            resultTypes: [TensorType(shape: [3000], dtype: .float32), TensorType(shape: [], dtype: .float32)])
+        let separate = [Tensor.zeros([3000]), Tensor.zeros([])]
+        pass.evaluate([a, b.astype(.float32) + 0], into: separate)
+
+        let shared = b.astype(.float32) + 0
+        let aliased = [Tensor(shape: [3000], dtype: .float32, storage: shared.storage!), Tensor.zeros([])]
+        pass.evaluate([a, shared], into: aliased)
+        #expect(aliased[1].floats == separate[1].floats)
+        #expect(aliased[0].floats == separate[0].floats)
+    }
+
+    @Test func rowReductionsJoinThePass() {
+        // Softmax's pattern: a maximum over rows of one value, then a sum over rows of
+        // another, each joining the pass that computes its input.
+        let bias = ramp([10], phase: 0.3)
+        let function = { (x: Tensor) in
+            let logits = x + bias
+            let shifted = logits - logits.max(axis: 1, keepDims: true)
+            return shifted - log(exp(shifted).sum(axis: 1, keepDims: true))
+        }
+        let x = ramp([300, 10], phase: -0.2)
+        let (fused, unfused) = plans(function, x)
+        #expect(!fused.steps.contains { $0.primitive is Reduce }, "both reductions join passes")
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.run([x])[0].floats == function(x).floats)
+    }
+
+    @Test func rowReductionStaysOutOfAPassWithAFullSum() {
+        // A pass either sums all elements or reduces rows, never both.
+        let function = { (x: Tensor) -> [Tensor] in
+            let y = exp(x) * 0.5
+            return [y.sum(), y.max(axis: 1), y]
+        }
+        let x = ramp([6, 40], phase: 0.1)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.contains { $0.primitive is Reduce })
+        for (got, expected) in zip(fused.run([x]), unfused.run([x])) {
+            #expect(got.floats == expected.floats)
+        }
+    }
+
     @Test func sumsJoinTheirGroupWithTheSameBits() {
         // Long enough for several blocks and parts, and not a multiple of either.
         let function = { (x: Tensor) in ((x * 3 + 1) * x).sum() + (x * x).sum() }

@@ -4,11 +4,13 @@ typealias PendingStep = (
 )
 
 /// Groups float32 elementwise steps of one shape, and the sums over all elements of
-/// their values, into single `FusedElementwise` passes.
+/// their values or their sums, maxima and minima over each row (the last axis), into
+/// single `FusedElementwise` passes.
 ///
 /// Steps are visited in order. An elementwise step joins the group that produced one of
 /// its inputs of the group's shape, or else a group that reads one of its inputs of
-/// that shape. A full sum joins the group that produced its input.
+/// that shape. A full sum or a row reduction joins the group that produced its input,
+/// unless the group has a reduction of the other kind.
 /// Any other input must be readable in the same pass: of the shape, a scalar, a row
 /// along the last axis, a column with one value per row (shape [..., 1]), or a
 /// broadcast of a scalar or a column (read as that scalar or column). A float32 select
@@ -22,6 +24,11 @@ typealias PendingStep = (
 enum ElementwiseFusion {
     private struct Group {
         var members: [Int] = []
+        /// Whether a member sums over all elements, or reduces each row (the last axis).
+        /// A pass does one or the other, because sums follow the pairwise tree's blocks
+        /// and row reductions need blocks of whole rows.
+        var hasFullSum = false
+        var hasRowReduction = false
         var shape: [Int]
         var isClosed = false
         /// The slots of the shape that members read from outside the group.
@@ -83,7 +90,14 @@ enum ElementwiseFusion {
                 groups[joined].inputs.formUnion(fullInputs(step, groupOf, joined))
                 memberGroup[index] = joined
                 for output in step.outputs { groupOf[output] = joined }
-                if isFullSum(step) { sumSlots.insert(step.outputs[0]) }
+                if isFullSum(step) {
+                    sumSlots.insert(step.outputs[0])
+                    groups[joined].hasFullSum = true
+                }
+                if isRowReduction(step) {
+                    sumSlots.insert(step.outputs[0])
+                    groups[joined].hasRowReduction = true
+                }
             } else if isElementwise(step), step.types[0].size > 0, readsInOnePass(step, step.types[0].shape, scalarSource) {
                 groups.append(Group(members: [index], shape: step.types[0].shape, inputs: fullInputs(step, groupOf, groups.count)))
                 memberGroup[index] = groups.count - 1
@@ -151,9 +165,10 @@ enum ElementwiseFusion {
     private static func groupToJoin(
         _ step: PendingStep, _ groups: [Group], _ groupOf: [Int: Int], _ sumSlots: Set<Int>, _ scalarSource: [Int: Int]
     ) -> Int? {
-        if isFullSum(step) {
+        if isFullSum(step) || isRowReduction(step) {
             guard let group = groupOf[step.inputs[0]], !groups[group].isClosed,
-                groups[group].shape == step.inputTypes[0].shape
+                groups[group].shape == step.inputTypes[0].shape,
+                isFullSum(step) ? !groups[group].hasRowReduction : !groups[group].hasFullSum
             else { return nil }
             return group
         }
@@ -230,6 +245,17 @@ enum ElementwiseFusion {
         return input.dtype == .float32 && !input.shape.isEmpty && Set(reduce.axes) == Set(input.shape.indices)
     }
 
+    /// Returns whether `step` sums, or takes the maximum or minimum of, a float32 tensor
+    /// of rank 2 or more over its last axis alone, with rows short enough that a block
+    /// of a pass holds whole rows.
+    private static func isRowReduction(_ step: PendingStep) -> Bool {
+        guard let reduce = step.primitive as? Reduce, [.sum, .max, .min].contains(reduce.operation) else { return false }
+        let input = step.inputTypes[0]
+        guard input.dtype == .float32, input.shape.count >= 2, reduce.axes == [input.shape.count - 1] else { return false }
+        let rowLength = input.shape[input.shape.count - 1]
+        return rowLength >= 2 && rowLength <= FusedElementwise.blockSize && input.size > 0
+    }
+
     /// Returns whether every input of `step` has `shape`, is a scalar or a broadcast
     /// scalar, or is a row along the last axis of `shape`.
     private static func readsInOnePass(_ step: PendingStep, _ shape: [Int], _ scalarSource: [Int: Int]) -> Bool {
@@ -279,11 +305,17 @@ enum ElementwiseFusion {
         for member in group.members {
             let step = steps[member]
             let operands = zip(step.inputs, step.inputTypes).map { operand($0, $1) }
-            if step.primitive is Reduce {
+            if let reduce = step.primitive as? Reduce {
                 guard case .result(let instruction) = operands[0] else {
-                    preconditionFailure("fused_elementwise: a fused sum must read a value of its group")
+                    preconditionFailure("fused_elementwise: a fused reduction must read a value of its group")
                 }
-                results.append(.sum(instruction))
+                if !isRowReduction(step) {
+                    results.append(.sum(instruction))
+                } else if reduce.operation == .sum {
+                    results.append(.rowSum(instruction))
+                } else {
+                    results.append(.rowExtremum(instruction, isMaximum: reduce.operation == .max))
+                }
                 outputs.append(step.outputs[0])
                 types.append(step.types[0])
                 continue

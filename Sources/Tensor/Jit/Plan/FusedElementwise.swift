@@ -6,17 +6,19 @@ import Glibc
 import Darwin
 #endif
 
-/// A group of float32 elementwise operations over one shape, and sums of some of their
-/// values, run as one pass. Each block of elements goes through every operation before
+/// A group of float32 elementwise operations over one shape, and sums or row reductions
+/// of some of their values, run as one pass. Each block of elements goes through every operation before
 /// the next block starts, so intermediate values live in small scratch blocks instead
 /// of tensors.
 ///
 /// Every input has the iteration shape, is a scalar, is a row that broadcasts along
 /// the shape's last axis, or is a column (shape [..., 1]) with one value per row. Inputs
-/// are float32, except uint8 inputs of the iteration shape, which only `convertBytes` reads. Each output is either a value stored in full or the sum of a
-/// value over all elements. The operations are the float32 expressions of the unfused
-/// kernels, in the same order, and sums visit the elements in the blocks and pairs of
-/// `Summation.pairwise`, so the results equal the unfused steps' bit for bit. Fused
+/// are float32, except uint8 inputs of the iteration shape, which only `convertBytes`
+/// reads. Each output is a value stored in full, the sum of a value over all elements,
+/// or a value's sum, maximum or minimum over each row. The operations are the float32
+/// expressions of the unfused kernels, in the same order, and sums visit the elements in
+/// the blocks and pairs of `Summation.pairwise` (row sums those of
+/// `Summation.pairwiseRows`), so the results equal the unfused steps' bit for bit. Fused
 /// steps exist only inside compiled plans, which never differentiate or batch them.
 struct FusedElementwise: DestinationPassingPrimitive {
     enum Operand: Equatable {
@@ -54,6 +56,12 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// The sum over all elements of the product of two operands, each product
         /// rounded before it is added, a float32 scalar.
         case sumOfProducts(Operand, Operand)
+        /// The sum of an instruction's values over each row (the last axis), with the
+        /// bits of `Summation.pairwiseRows`: the iteration shape without its last axis.
+        case rowSum(Int)
+        /// The maximum (or minimum) of an instruction's values over each row, NaN when
+        /// the row has one, as the unfused `reduce_max` and `reduce_min` compute it.
+        case rowExtremum(Int, isMaximum: Bool)
     }
 
     let instructions: [Instruction]
@@ -64,8 +72,19 @@ struct FusedElementwise: DestinationPassingPrimitive {
     var name: String { "fused_elementwise" }
     var parameterDescription: String {
         let operations = instructions.filter { if case .unused = $0 { false } else { true } }.count
-        let sums = results.filter { if case .store = $0 { false } else { true } }.count
-        return sums == 0 ? "operations=\(operations)" : "operations=\(operations) sums=\(sums)"
+        var sums = 0
+        var rows = 0
+        for result in results {
+            switch result {
+            case .store: break
+            case .sum, .sumOfProducts: sums += 1
+            case .rowSum, .rowExtremum: rows += 1
+            }
+        }
+        var description = "operations=\(operations)"
+        if sums > 0 { description += " sums=\(sums)" }
+        if rows > 0 { description += " row_reductions=\(rows)" }
+        return description
     }
     var isPointwise: Bool { true }
 
@@ -116,7 +135,9 @@ struct FusedElementwise: DestinationPassingPrimitive {
                 return
             }
             if sumCount == 0 {
-                Parallel.ranges(count, grain: grain) { range in pass.storeBlocks(range) }
+                // Parts and blocks hold whole rows when rows are reduced.
+                let alignment = pass.rowReductions.isEmpty ? 16 : pass.rowLength
+                Parallel.ranges(count, grain: grain, alignment: alignment) { range in pass.storeBlocks(range) }
                 return
             }
 
@@ -191,6 +212,9 @@ private struct Pass {
     }
 
     let stores: [(instruction: Int, pointer: UnsafeMutablePointer<Float>)]
+    /// The row reductions: the instruction reduced, nil for a sum or whether it takes the
+    /// maximum, and the output with one float per row.
+    let rowReductions: [(instruction: Int, isMaximum: Bool?, pointer: UnsafeMutablePointer<Float>)]
     let summed: [Summand]
     let sums: [UnsafeMutablePointer<Float>]
     let rowLength: Int
@@ -211,6 +235,7 @@ private struct Pass {
             return isColumn ? .column : .row
         }
         var stores = [(instruction: Int, pointer: UnsafeMutablePointer<Float>)]()
+        var rowReductions = [(instruction: Int, isMaximum: Bool?, pointer: UnsafeMutablePointer<Float>)]()
         var summed = [Summand]()
         var sums = [UnsafeMutablePointer<Float>]()
         for (result, output) in zip(step.results, outputs) {
@@ -223,9 +248,14 @@ private struct Pass {
             case .sumOfProducts(let left, let right):
                 summed.append(.products(left, right))
                 sums.append(output.storage!.pointer(as: Float.self))
+            case .rowSum(let instruction):
+                rowReductions.append((instruction, nil, output.storage!.pointer(as: Float.self)))
+            case .rowExtremum(let instruction, let isMaximum):
+                rowReductions.append((instruction, isMaximum, output.storage!.pointer(as: Float.self)))
             }
         }
         self.stores = stores
+        self.rowReductions = rowReductions
         self.summed = summed
         self.sums = sums
     }
@@ -235,11 +265,16 @@ private struct Pass {
     private var scratchCapacity: Int { (step.instructions.count + inputs.count) * FusedElementwise.blockSize }
 
     /// Computes and stores the elements in `range`, block by block.
+    /// The length of the blocks of `storeBlocks`: whole rows when rows are reduced.
+    private var storeBlockLength: Int {
+        rowReductions.isEmpty ? FusedElementwise.blockSize : FusedElementwise.blockSize / rowLength * rowLength
+    }
+
     func storeBlocks(_ range: Range<Int>) {
         ScratchBuffers.withBuffer(capacity: scratchCapacity) { scratch in
             var base = range.lowerBound
             while base < range.upperBound {
-                let length = min(FusedElementwise.blockSize, range.upperBound - base)
+                let length = min(storeBlockLength, range.upperBound - base)
                 runBlock(base, length, scratch)
                 base += length
             }
@@ -335,11 +370,30 @@ private struct Pass {
         if stores { storeValues(base, length, scratch) }
     }
 
-    /// Writes the stored values of elements `base ..< base + length` from `scratch`.
+    /// Writes the stored values of elements `base ..< base + length` from `scratch`,
+    /// and the reductions of its rows, which the block holds whole when rows are reduced.
     private func storeValues(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>) {
         let blockSize = FusedElementwise.blockSize
         for store in self.stores {
             (store.pointer + base).update(from: scratch + store.instruction * blockSize, count: length)
+        }
+        let firstRow = base / rowLength
+        let rowCount = length / rowLength
+        for reduction in rowReductions {
+            let values = scratch + reduction.instruction * blockSize
+            let out = reduction.pointer + firstRow
+            switch reduction.isMaximum {
+            case nil:
+                Summation.pairwiseRows(values, rows: rowCount, length: rowLength, out)
+            case true?:
+                ReductionLayout.fold(values, out, rowCount, rowLength, 1, initial: -Float.infinity) {
+                    ($0 != $0 || $0 >= $1) ? $0 : $1
+                }
+            case false?:
+                ReductionLayout.fold(values, out, rowCount, rowLength, 1, initial: Float.infinity) {
+                    ($0 != $0 || $0 <= $1) ? $0 : $1
+                }
+            }
         }
     }
 
@@ -601,7 +655,7 @@ extension FusedElementwise {
         }
         for result in results {
             switch result {
-            case .store(let index), .sum(let index): counts[index] += 1
+            case .store(let index), .sum(let index), .rowSum(let index), .rowExtremum(let index, _): counts[index] += 1
             case .sumOfProducts(let left, let right):
                 read(left)
                 read(right)
