@@ -278,6 +278,41 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == function(x).floats)
     }
 
+    @Test func comparisonOfAPassValueJoinsThatPass() {
+        // logSoftmax's guard `isFinite(peak) ? peak : 0` on a value its pass computes: the
+        // comparison reads the pass's value, yet the pass takes the select as well.
+        let function = { (x: Tensor) in
+            let peak = x.max(axis: 1, keepDims: true)
+            let magnitude = abs(peak)
+            return select(magnitude .< Float.infinity, peak, Tensor(Float(0))) * 2 + magnitude
+        }
+        let x = ramp([5, 9], phase: -0.1)
+        let (fused, unfused) = plans(function, x)
+        #expect(!fused.steps.contains { $0.outputTypes.contains { $0.dtype == .bool } })
+        #expect(fused.steps.filter { $0.primitive is FusedElementwise }.count == 1)
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+    }
+
+    @Test func comparisonThatStaysIsGroupedAgain() {
+        // The select cannot join a pass (its other operands are an input and a constant),
+        // so the comparison stays. Left open, the pass of `scaled` would take `doubled`
+        // and run after the comparison that reads `scaled`: the steps are grouped again
+        // with the comparison closing that pass.
+        let constant = ramp([5, 9], phase: 0.5)
+        let function = { (x: Tensor) -> [Tensor] in
+            let scaled = exp(x.max(axis: 1, keepDims: true))
+            let condition = scaled .> 1.5
+            let doubled = scaled * 2 + 1
+            return [select(condition, x, constant), doubled]
+        }
+        let x = ramp([5, 9], phase: -0.1)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.contains { $0.outputTypes.contains { $0.dtype == .bool } })
+        for (got, expected) in zip(fused.run([x]), unfused.run([x])) {
+            #expect(got.floats == expected.floats)
+        }
+    }
+
     @Test func conditionWithAnotherReaderStays() {
         // The condition is also returned, so its comparison step stays, and the select
         // in the pass gives the same values.

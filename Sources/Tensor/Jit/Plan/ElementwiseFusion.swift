@@ -37,7 +37,34 @@ enum ElementwiseFusion {
 
     /// Replaces groups of steps by fused steps. Returns the new steps and the number of
     /// fused steps among them.
+    ///
+    /// The first attempt lets groups stay open when a comparison that only selects read
+    /// takes one of their values, because such a comparison usually goes away with the
+    /// selects. When one stays and would then read a value before its pass computes it,
+    /// or read a value no pass stores, the steps are grouped again without that freedom.
     static func fuse(_ originalSteps: [PendingStep], outputSlots: [Int]) -> (steps: [PendingStep], fusedStepCount: Int) {
+        let attempt = fuse(originalSteps, outputSlots: outputSlots, keepsGroupsOpenForSelectedComparisons: true)
+        if readsOnlyComputedValues(attempt.steps, originalSteps, outputSlots) { return attempt }
+        return fuse(originalSteps, outputSlots: outputSlots, keepsGroupsOpenForSelectedComparisons: false)
+    }
+
+    /// Returns whether every value that a step of `steps` reads, or that is returned, was
+    /// written by an earlier step, when a step of `originalSteps` computes it.
+    private static func readsOnlyComputedValues(
+        _ steps: [PendingStep], _ originalSteps: [PendingStep], _ outputSlots: [Int]
+    ) -> Bool {
+        let computed = Set(originalSteps.flatMap(\.outputs))
+        var written = Set<Int>()
+        for step in steps {
+            if step.inputs.contains(where: { computed.contains($0) && !written.contains($0) }) { return false }
+            written.formUnion(step.outputs)
+        }
+        return outputSlots.allSatisfy { !computed.contains($0) || written.contains($0) }
+    }
+
+    private static func fuse(
+        _ originalSteps: [PendingStep], outputSlots: [Int], keepsGroupsOpenForSelectedComparisons: Bool
+    ) -> (steps: [PendingStep], fusedStepCount: Int) {
         // A comparison read only by its conversion to float32 joins passes as one
         // float32 step at the conversion's place. A group that absorbs the conversion
         // absorbs the comparison too (`comparisonOf` maps one index to the other).
@@ -51,6 +78,14 @@ enum ElementwiseFusion {
         // A select on a comparison reads the comparison's inputs, and the comparison step
         // goes when no step outside a pass reads its condition any more.
         let selectedComparisons = comparisonsSelecting(steps)
+        // Comparisons that only selects read, which need not close the groups they read.
+        var readCount = [Int: Int]()
+        for step in steps { for input in step.inputs { readCount[input, default: 0] += 1 } }
+        for output in outputSlots { readCount[output, default: 0] += 1 }
+        var selectsOf = [Int: Int]()
+        for comparison in selectedComparisons.values { selectsOf[comparison, default: 0] += 1 }
+        let openingComparisons = !keepsGroupsOpenForSelectedComparisons ? Set<Int>() : Set(
+            selectsOf.filter { readCount[steps[$0.key].outputs[0]] == $0.value }.map(\.key))
         for (select, comparison) in selectedComparisons {
             let compare = steps[comparison]
             let chosen = steps[select]
@@ -82,7 +117,7 @@ enum ElementwiseFusion {
         for (index, step) in steps.enumerated() {
             let joined = groupToJoin(step, groups, groupOf, sumSlots, scalarSource)
             // Reading a group's value from outside closes the group.
-            for input in step.inputs {
+            for input in step.inputs where !openingComparisons.contains(index) {
                 if let group = groupOf[input], group != joined { groups[group].isClosed = true }
             }
             if let joined {
@@ -107,7 +142,7 @@ enum ElementwiseFusion {
 
         // Slots read by a step outside their group or returned.
         var readOutside = Set(outputSlots)
-        for (index, step) in steps.enumerated() {
+        for (index, step) in steps.enumerated() where !openingComparisons.contains(index) {
             for input in step.inputs where groupOf[input] != nil && groupOf[input] != memberGroup[index] {
                 readOutside.insert(input)
             }
