@@ -380,6 +380,32 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == function(x).floats)
     }
 
+    @Test(arguments: [64, 512])
+    func rowReductionDoesNotOverwriteARowInput(size: Int) {
+        // On a square shape a row input ([n]) and a row sum ([n]) have the same shape, and
+        // the row sum is read only by a later step, so the plan could give it the row
+        // input's buffer. The pass writes row sums block by block while later blocks (and
+        // the other thread) still read that input, so it must not.
+        let bias = ramp([size], phase: 0.4)
+        let function = { (x: Tensor) -> Tensor in
+            let scaled = exp(x[0] * 0.01) * 2 + bias
+            return ((x * scaled) + 1).sum(axis: 1) * 2 + 1
+        }
+        let x = ramp([size, size], phase: -0.3)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.run([x])[0].floats == function(x).floats)
+    }
+
+    @Test func donatedRowInputIsNotOverwrittenByARowSum() {
+        let x = ramp([64, 64], phase: 0.2)
+        let function = { (b: Tensor, x: Tensor) in ((x * b) + 1).sum(axis: 1) }
+        let expected = function(ramp([64], phase: -0.5), x)
+        let step = jit(function, donateArgnums: [0])
+        #expect(step(ramp([64], phase: -0.5), x).floats == expected.floats)
+        #expect(step(ramp([64], phase: -0.5), x).floats == expected.floats)
+    }
+
     @Test func rowReductionStaysOutOfAPassWithAFullSum() {
         // A pass either sums all elements or reduces rows, never both.
         let function = { (x: Tensor) -> [Tensor] in

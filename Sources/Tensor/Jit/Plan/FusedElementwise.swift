@@ -90,6 +90,14 @@ struct FusedElementwise: DestinationPassingPrimitive {
 
     func outputTypes(_ inputs: [TensorType]) -> [TensorType] { resultTypes }
 
+    /// Only a stored value may take an input's buffer (one of the iteration shape, which
+    /// each block reads before it writes). A row reduction has the shape of a row or
+    /// column input, but writes a block's rows while other blocks still read that input.
+    func mayWrite(output: Int, over input: Int) -> Bool {
+        if case .store = results[output] { return true }
+        return false
+    }
+
     func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
         preconditionFailure("fused_elementwise: fused steps exist only in compiled plans and are not differentiated")
     }
