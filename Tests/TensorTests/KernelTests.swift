@@ -179,7 +179,7 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
     }
 
     @Test func everyPartRunsOnceWhenBothEndsAreTaken() {
-        // The caller takes parts from the front and the helper from the back; where they
+        // The caller takes parts from the front and the helper from the back. Where they
         // meet, no part may run twice or be skipped, for any count and any timing.
         for parts in [2, 3, 7, 8, 33] {
             let hits = UnsafeMutablePointer<Int32>.allocate(capacity: parts)

@@ -132,8 +132,8 @@ private struct MixedTree: Tree {
     }
 
     @Test func jitOutputRebuilderKeepsKeysOfLargeDictionaries() {
-        // Values are replaced in the dictionary's storage order while leaves are numbered
-        // in sorted key order; children with zero, one and two leaves shift the numbering.
+        // Values are replaced in the dictionary's storage order, but leaves are numbered
+        // in sorted key order. Children with zero, one and two leaves shift the numbering.
         var entries = [String: TensorTree]()
         for index in 0..<40 {
             let key = "key\(index)"
@@ -184,7 +184,8 @@ private struct MixedTree: Tree {
                 #expect(matched == (referenceStructure == candidateStructure), "\(reference) against \(candidate)")
                 if matched {
                     let built = TreeArguments(expecting: nil, candidate)
-                    #expect(leaves.count == built.leaves.count && ranges == built.ranges)
+                    #expect(leaves.count == built.leaves.count)
+                    #expect(ranges == built.ranges)
                 }
             }
         }

@@ -16,9 +16,9 @@ import Darwin
 /// are float32, except uint8 inputs of the iteration shape, which only `convertBytes`
 /// reads. Each output is a value stored in full, the sum of a value over all elements,
 /// or a value's sum, maximum or minimum over each row. The operations are the float32
-/// expressions of the unfused kernels, in the same order, and sums visit the elements in
-/// the blocks and pairs of `Summation.pairwise` (row sums those of
-/// `Summation.pairwiseRows`), so the results equal the unfused steps' bit for bit. Fused
+/// expressions of the unfused kernels, in the same order. Sums visit the elements in the
+/// blocks and pairs of `Summation.pairwise`, and row sums those of
+/// `Summation.pairwiseRows`. So the results equal the unfused steps' bit for bit. Fused
 /// steps exist only inside compiled plans, which never differentiate or batch them.
 struct FusedElementwise: DestinationPassingPrimitive {
     enum Operand: Equatable {
