@@ -220,6 +220,47 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
     }
 }
 
+@Suite struct ThreadModePolicyTests {
+    /// Runs `count` calls, each taking `twoThreads` or `oneThread` seconds by its mode,
+    /// and returns the modes used.
+    private func simulate(
+        _ policy: inout ThreadModePolicy, count: Int, twoThreads: Double, oneThread: Double
+    ) -> [Bool] {
+        (0..<count).map { _ in
+            let usesHelper = policy.nextRunUsesHelper
+            policy.record(seconds: usesHelper ? twoThreads : oneThread, usedHelper: usesHelper)
+            return usesHelper
+        }
+    }
+
+    @Test func keepsTheHelperWhenTwoThreadsAreFaster() {
+        var policy = ThreadModePolicy()
+        let modes = simulate(&policy, count: 2000, twoThreads: 200e-6, oneThread: 275e-6)
+        #expect(policy.usesHelper)
+        // Only the probes run on one thread: 8 runs after every 256.
+        #expect(modes.filter { !$0 }.count == 2000 / (256 + 8) * 8)
+    }
+
+    @Test func switchesToOneThreadAndBack() {
+        var policy = ThreadModePolicy()
+        _ = simulate(&policy, count: 300, twoThreads: 200e-6, oneThread: 275e-6)
+        #expect(policy.usesHelper)
+
+        // The second core slows down: two threads take 430 us, one thread 275 us.
+        _ = simulate(&policy, count: 300, twoThreads: 430e-6, oneThread: 275e-6)
+        #expect(!policy.usesHelper)
+
+        _ = simulate(&policy, count: 600, twoThreads: 200e-6, oneThread: 275e-6)
+        #expect(policy.usesHelper)
+    }
+
+    @Test func smallDifferencesDoNotSwitch() {
+        var policy = ThreadModePolicy()
+        _ = simulate(&policy, count: 2000, twoThreads: 200e-6, oneThread: 190e-6)
+        #expect(policy.usesHelper, "one thread must be at least 10% faster")
+    }
+}
+
 @Suite struct ScratchBuffersTests {
     @Test func bufferIsReusedAfterACall() {
         // Far larger than any fused pass requests, so no kernel running in a concurrent

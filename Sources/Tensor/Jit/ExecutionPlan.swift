@@ -60,6 +60,7 @@ struct ExecutionPlan: @unchecked Sendable {
     private let maximumStepOutputs: Int
     private let presetStorages: Set<ObjectIdentifier>
     private let workspaces = PlanWorkspaces()
+    private let threadMode = ThreadModeChooser()
 
     /// The number of equations removed as dead code and folded as constants.
     let removedEquationCount: Int
@@ -189,6 +190,10 @@ struct ExecutionPlan: @unchecked Sendable {
 
     /// Runs the steps on concrete `inputs` of the traced types.
     func run(_ inputs: [Tensor]) -> [Tensor] {
+        threadMode.run { runSteps(inputs) }
+    }
+
+    private func runSteps(_ inputs: [Tensor]) -> [Tensor] {
         var slots = [Tensor?](repeating: nil, count: slotCount)
         for (slot, value) in presetSlots { slots[slot] = value }
         for (slot, value) in zip(inputSlots, inputs) { slots[slot] = value }

@@ -37,12 +37,26 @@ enum Parallel {
     /// `body` must not depend on task-local values, and the parts must not write to
     /// the same memory.
     static func forEach(parts: Int, _ body: (Int) -> Void) {
-        guard parts > 1, isAvailable, let helper = HelperThread.shared.claim() else {
+        guard parts > 1, isAvailable, suspensions.load(ordering: .relaxed) == 0,
+            let helper = HelperThread.shared.claim()
+        else {
             for part in 0..<parts { body(part) }
             return
         }
         helper.run(parts: parts, body)
     }
+
+    /// Runs `body` with every kernel's parts on its calling thread, for a caller that
+    /// found one thread faster (`ThreadModeChooser`). The helper stays off for callers
+    /// on other threads too until `body` returns.
+    static func withoutHelper<Result>(_ body: () -> Result) -> Result {
+        suspensions.wrappingAdd(1, ordering: .relaxed)
+        defer { suspensions.wrappingSubtract(1, ordering: .relaxed) }
+        return body()
+    }
+
+    /// The number of `withoutHelper` calls in progress.
+    private static let suspensions = Atomic<Int>(0)
 
     /// Cuts `0..<count` into ranges of about `grain` elements (at most `maximumParts`,
     /// at least one) whose boundaries are multiples of `alignment`, and calls `body` on
