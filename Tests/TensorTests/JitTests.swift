@@ -82,13 +82,13 @@ private final class Counter: Sendable {
                 treeLeaves(tree)[index] * Float(path.count * 10 + index)
             }.reduce(Tensor(Float(0)), +)
         }, cache: cache)
-        let one = Tensor(Float(1))
+        let unitLeaf = Tensor(Float(1))
         let trees: [TensorTree] = [
-            ["a": one, "b": one],
-            ["a": one, "c": one],
-            ["a": one, "b": ["x": one]],
-            .list([.leaf(one), .leaf(one)]),
-            ["0": one, "1": one],
+            ["a": unitLeaf, "b": unitLeaf],
+            ["a": unitLeaf, "c": unitLeaf],
+            ["a": unitLeaf, "b": ["x": unitLeaf]],
+            .list([.leaf(unitLeaf), .leaf(unitLeaf)]),
+            ["0": unitLeaf, "1": unitLeaf],
         ]
         for _ in 0..<2 {
             for tree in trees {

@@ -157,22 +157,22 @@ private struct MixedTree: Tree {
     }
 
     @Test func structureMatchingAgreesWithBuilding() {
-        let one = Tensor(Float(1))
-        let pair = TensorTree.list([.leaf(one), .leaf(one)])
-        let model: TensorTree = ["v": one, "w": pair]
-        let state = MomentumState(step: 3, velocity: ["v": one, "w": one])
+        let unitLeaf = Tensor(Float(1))
+        let pair = TensorTree.list([.leaf(unitLeaf), .leaf(unitLeaf)])
+        let model: TensorTree = ["v": unitLeaf, "w": pair]
+        let state = MomentumState(step: 3, velocity: ["v": unitLeaf, "w": unitLeaf])
         // Each differs from the first in one respect: a missing or extra argument, a key,
         // a list's length, a list in place of a dictionary, a container type, the order.
         let candidates: [[any Tree]] = [
             [model, state],
             [model],
-            [model, state, [one]],
-            [["v": one, "x": pair] as TensorTree, state],
-            [["v": one, "w": TensorTree.list([.leaf(one)])] as TensorTree, state],
-            [["v": one, "w": ["0": one, "1": one]] as TensorTree, state],
-            [["v": one, "w": TensorTree.leaf(one)] as TensorTree, state],
-            [model, MomentumState(step: 3, velocity: ["v": one, "x": one])],
-            [model, ["v": one, "w": one] as [String: Tensor]],
+            [model, state, [unitLeaf]],
+            [["v": unitLeaf, "x": pair] as TensorTree, state],
+            [["v": unitLeaf, "w": TensorTree.list([.leaf(unitLeaf)])] as TensorTree, state],
+            [["v": unitLeaf, "w": ["0": unitLeaf, "1": unitLeaf]] as TensorTree, state],
+            [["v": unitLeaf, "w": TensorTree.leaf(unitLeaf)] as TensorTree, state],
+            [model, MomentumState(step: 3, velocity: ["v": unitLeaf, "x": unitLeaf])],
+            [model, ["v": unitLeaf, "w": unitLeaf] as [String: Tensor]],
             [state, model],
         ]
         let structures = candidates.map { TreeArguments(expecting: nil, $0).structure }
