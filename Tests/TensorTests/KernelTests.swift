@@ -235,10 +235,25 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
 
     @Test func keepsTheHelperWhenTwoThreadsAreFaster() {
         var policy = ThreadModePolicy()
-        let modes = simulate(&policy, count: 2000, twoThreads: 200e-6, oneThread: 275e-6)
+        let modes = simulate(&policy, count: 10_000, twoThreads: 200e-6, oneThread: 275e-6)
         #expect(policy.usesHelper)
-        // Only the probes run on one thread: 8 runs after every 256.
-        #expect(modes.filter { !$0 }.count == 2000 / (256 + 8) * 8)
+        // Only the probes run on one thread: 8 runs after the first 256, then 8 after
+        // every 4096 while two threads keep their speed.
+        #expect(modes.filter { !$0 }.count == 3 * 8)
+        #expect(modes.firstIndex(of: false) == 256)
+        #expect(modes.lastIndex(of: false) == 256 + 8 + 4096 + 8 + 4096 + 7)
+    }
+
+    @Test func probesSoonWhenTheHelperSlowsDown() {
+        var policy = ThreadModePolicy()
+        _ = simulate(&policy, count: 3000, twoThreads: 200e-6, oneThread: 275e-6)
+
+        // Well inside the steady interval, two threads slow to 430 us: once half of the
+        // 16 recent runs are slow, the median passes 1.3 times the best, and the next
+        // check (every 16 runs) starts a probe, which switches to one thread.
+        let modes = simulate(&policy, count: 64, twoThreads: 430e-6, oneThread: 275e-6)
+        #expect(!policy.usesHelper)
+        #expect(modes.firstIndex(of: false).map { $0 <= 8 + 16 } == true)
     }
 
     @Test func switchesToOneThreadAndBack() {
@@ -252,6 +267,20 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
 
         _ = simulate(&policy, count: 600, twoThreads: 200e-6, oneThread: 275e-6)
         #expect(policy.usesHelper)
+    }
+
+    @Test func noiseWithinTheSlackDoesNotProbe() {
+        var policy = ThreadModePolicy()
+        var oneThreadRuns = 0
+        for run in 0..<4000 {
+            let usesHelper = policy.nextRunUsesHelper
+            // Two threads vary between 200 and 250 us in stretches of 100 runs.
+            let twoThreads = (run / 100) % 2 == 0 ? 200e-6 : 250e-6
+            policy.record(seconds: usesHelper ? twoThreads : 275e-6, usedHelper: usesHelper)
+            if !usesHelper { oneThreadRuns += 1 }
+        }
+        #expect(policy.usesHelper)
+        #expect(oneThreadRuns == 8, "only the first probe runs within the steady interval")
     }
 
     @Test func smallDifferencesDoNotSwitch() {

@@ -9,15 +9,25 @@ import Glibc
 ///
 /// On the two-core virtual machine where Weft is benchmarked, the second core sometimes
 /// slows down for seconds at a time. The MNIST training step then took 430 us on two
-/// threads against 275 us on one (and 200 us on two threads otherwise). So after every `probeInterval`
-/// runs in its current mode, the plan runs `probeLength` runs in the other mode and
-/// keeps whichever mode gave the lower median time, by at least `margin`. Results do not
-/// depend on the mode, because kernels cut their work the same way either way.
+/// threads against 275 us on one (and 200 us on two threads otherwise). So the plan
+/// runs `probeLength` runs in the other mode now and then, and keeps whichever mode
+/// gave the lower median time, by at least `margin`. Results do not depend on the
+/// mode, because kernels cut their work the same way either way.
+///
+/// A probe costs the difference between the modes on each of its runs (about 100 us a
+/// run for the MNIST step), so the plan probes after `probeInterval` runs only while it
+/// has reason to: before its first probe, in the one-thread mode (the slowdown may be
+/// over), and when its current median has risen above `slack` times the best median
+/// the current mode has shown. Otherwise it probes after `steadyInterval` runs.
 struct ThreadModePolicy {
     static let probeInterval = 256
+    static let steadyInterval = 4096
     static let probeLength = 8
     /// The fraction of the current mode's median time that the other mode must beat.
     static let margin = 0.9
+    /// The factor by which the current median may exceed the mode's best median before
+    /// the plan probes at the shorter interval.
+    static let slack = 1.3
     /// The number of recent run times kept for the current mode's median.
     static let recentCapacity = 16
 
@@ -26,6 +36,10 @@ struct ThreadModePolicy {
     private var probe: [Double] = []
     private var runsSinceProbe = 0
     private var isProbing = false
+    private var hasProbed = false
+    /// The lowest median of `recent` since the mode last changed, checked every
+    /// `recentCapacity` runs.
+    private var bestMedian = Double.infinity
 
     /// Returns whether the next run uses the helper thread.
     var nextRunUsesHelper: Bool { isProbing ? !usesHelper : usesHelper }
@@ -38,9 +52,11 @@ struct ThreadModePolicy {
             if Self.median(probe) < Self.margin * Self.median(recent) {
                 usesHelper.toggle()
                 recent = probe
+                bestMedian = .infinity
             }
             probe = []
             isProbing = false
+            hasProbed = true
             runsSinceProbe = 0
             return
         }
@@ -48,7 +64,16 @@ struct ThreadModePolicy {
         recent.append(seconds)
         if recent.count > Self.recentCapacity { recent.removeFirst() }
         runsSinceProbe += 1
-        if runsSinceProbe >= Self.probeInterval && recent.count >= Self.probeLength { isProbing = true }
+        guard recent.count >= Self.probeLength else { return }
+        if runsSinceProbe >= Self.steadyInterval {
+            isProbing = true
+        } else if runsSinceProbe >= Self.probeInterval && runsSinceProbe % Self.recentCapacity == 0 {
+            let current = Self.median(recent)
+            bestMedian = min(bestMedian, current)
+            isProbing = !hasProbed || !usesHelper || current > Self.slack * bestMedian
+        } else if runsSinceProbe % Self.recentCapacity == 0 {
+            bestMedian = min(bestMedian, Self.median(recent))
+        }
     }
 
     private static func median(_ values: [Double]) -> Double {
