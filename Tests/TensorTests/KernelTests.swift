@@ -248,9 +248,9 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
         var policy = ThreadModePolicy()
         _ = simulate(&policy, count: 3000, twoThreads: 200e-6, oneThread: 275e-6)
 
-        // Well inside the steady interval, two threads slow to 430 us: once half of the
-        // 16 recent runs are slow, the median passes 1.3 times the best, and the next
-        // check (every 16 runs) starts a probe, which switches to one thread.
+        // Well inside the steady interval, two threads slow to 430 us. Once half of the
+        // 16 recent runs are slow, the median passes 1.3 times the best. The next check
+        // (every 16 runs) then starts a probe, which switches to one thread.
         let modes = simulate(&policy, count: 64, twoThreads: 430e-6, oneThread: 275e-6)
         #expect(!policy.usesHelper)
         #expect(modes.firstIndex(of: false).map { $0 <= 8 + 16 } == true)

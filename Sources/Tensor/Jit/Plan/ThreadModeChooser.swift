@@ -14,11 +14,11 @@ import Glibc
 /// gave the lower median time, by at least `margin`. Results do not depend on the
 /// mode, because kernels cut their work the same way either way.
 ///
-/// A probe costs the difference between the modes on each of its runs (about 100 us a
-/// run for the MNIST step), so the plan probes after `probeInterval` runs only while it
-/// has reason to: before its first probe, in the one-thread mode (the slowdown may be
-/// over), and when its current median has risen above `slack` times the best median
-/// the current mode has shown. Otherwise it probes after `steadyInterval` runs.
+/// A probe costs the difference between the modes on each of its runs, about 100 us a
+/// run for the MNIST step. So the plan probes after `probeInterval` runs only before
+/// its first probe, in the one-thread mode (the slowdown may be over), and when its
+/// median has risen above `slowdownTolerance` times the best median of its mode.
+/// Otherwise it probes after `steadyInterval` runs.
 struct ThreadModePolicy {
     static let probeInterval = 256
     static let steadyInterval = 4096
@@ -27,7 +27,7 @@ struct ThreadModePolicy {
     static let margin = 0.9
     /// The factor by which the current median may exceed the mode's best median before
     /// the plan probes at the shorter interval.
-    static let slack = 1.3
+    static let slowdownTolerance = 1.3
     /// The number of recent run times kept for the current mode's median.
     static let recentCapacity = 16
 
@@ -68,9 +68,9 @@ struct ThreadModePolicy {
         if runsSinceProbe >= Self.steadyInterval {
             isProbing = true
         } else if runsSinceProbe >= Self.probeInterval && runsSinceProbe % Self.recentCapacity == 0 {
-            let current = Self.median(recent)
-            bestMedian = min(bestMedian, current)
-            isProbing = !hasProbed || !usesHelper || current > Self.slack * bestMedian
+            let currentMedian = Self.median(recent)
+            bestMedian = min(bestMedian, currentMedian)
+            isProbing = !hasProbed || !usesHelper || currentMedian > Self.slowdownTolerance * bestMedian
         } else if runsSinceProbe % Self.recentCapacity == 0 {
             bestMedian = min(bestMedian, Self.median(recent))
         }
