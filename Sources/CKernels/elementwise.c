@@ -130,6 +130,45 @@ void weft_convert_u8_f32(const unsigned char *a, float *out, size_t count)
     bytes_to_floats(a, out, count);
 }
 
+WEFT_CLONES static void bytes_divided(const unsigned char *restrict a, float divisor, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (float)a[i] / divisor;
+}
+
+#if defined(__x86_64__)
+// Divides by multiplying with the correctly rounded reciprocal, then corrects the
+// quotient with two fused multiply-adds. Take a byte x of at least 1 and a divisor of
+// magnitude in [2^-60, 2^60]. The first quotient q is then within one unit in the last
+// place, and the residual x - q * divisor is exact because nothing underflows at these
+// magnitudes. So the corrected quotient is x / divisor correctly rounded, by
+// Markstein's theorem on division with fused multiply-adds. A zero byte gives a zero
+// with the sign that the division gives.
+__attribute__((target("avx2,fma")))
+static void bytes_divided_fma(
+    const unsigned char *restrict a, float divisor, float reciprocal, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float x = (float)a[i];
+        const float q = x * reciprocal;
+        const float residual = __builtin_fmaf(-q, divisor, x);
+        out[i] = __builtin_fmaf(residual, reciprocal, q);
+    }
+}
+#endif
+
+void weft_convert_u8_divide_f32(const unsigned char *a, float divisor, float *out, size_t count)
+{
+#if defined(__x86_64__)
+    const float magnitude = fabsf(divisor);
+    if (magnitude >= 0x1p-60f && magnitude <= 0x1p60f && __builtin_cpu_supports("avx2")
+        && __builtin_cpu_supports("fma")) {
+        bytes_divided_fma(a, divisor, 1.0f / divisor, out, count);
+        return;
+    }
+#endif
+    bytes_divided(a, divisor, out, count);
+}
+
 WEFT_CLONES static void scale_add(const float *restrict a, float scale, float shift, float *restrict out, size_t n)
 {
     for (size_t i = 0; i < n; i++) out[i] = (a[i] * scale) + shift;

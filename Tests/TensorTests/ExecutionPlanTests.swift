@@ -242,6 +242,18 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == function(x).floats)
     }
 
+    @Test func bytesDividedByScalarShareOneLoop() {
+        // Image bytes scaled to [0, 1] as the MNIST model does, over a block end and a
+        // tail that does not fill eight lanes.
+        let bytes = Tensor((0..<(3 * 1001)).map { UInt8(truncatingIfNeeded: $0 &* 37) }, shape: [3, 1001])
+        let function = { (x: Tensor) in x.reshaped([3, 7, 143]) / 255.0 }
+        let (fused, unfused) = plans(function, bytes)
+        let step = fused.steps.compactMap { $0.primitive as? FusedElementwise }.first
+        #expect(step.map { $0.parameterDescription == "operations=1" } == true)
+        #expect(fused.run([bytes])[0].floats == unfused.run([bytes])[0].floats)
+        #expect(fused.run([bytes])[0].floats == bytes.floats.map { $0 / 255 })
+    }
+
     @Test func broadcastColumnIsReadInPlace() {
         let column = ramp([4, 1], phase: 0.7)
         let function = { (x: Tensor) in x * column.broadcast(to: [4, 6]) - column }

@@ -86,6 +86,25 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
     }
 }
 
+@Suite struct DividedBytesKernelTests {
+    @Test func everyByteMatchesDivision() {
+        let bytes = (0...255).map { UInt8($0) }
+        let random = (0..<200).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0 &* 2_654_435_761) & 0x7fff_ffff) }
+        let boundaries: [Float] = [0x1p-60, 0x1p60, 0x1.fffffep-61, 0x1p61, -0x1p-60, -0x1p60]
+        let special: [Float] = [0, -0.0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        let divisors: [Float] = [255, 3, 7, 0.1, -255, -3] + boundaries + special + random
+        for divisor in divisors {
+            var out = [Float](repeating: 1, count: bytes.count)
+            weft_convert_u8_divide_f32(bytes, divisor, &out, bytes.count)
+            let mismatches = bytes.indices.filter { index in
+                let expected = Float(bytes[index]) / divisor
+                return expected.isNaN ? !out[index].isNaN : out[index].bitPattern != expected.bitPattern
+            }
+            #expect(mismatches.isEmpty, "divisor \(divisor): bytes \(mismatches.prefix(5)) differ")
+        }
+    }
+}
+
 @Suite struct VectorKernelTests {
     @Test func binaryOperationsMatchScalarArithmetic() {
         let a = mixedValues(1003, seed: 3)

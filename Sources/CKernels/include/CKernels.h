@@ -97,6 +97,12 @@ int weft_unary_f32(weft_unary_operation operation, const float *a, float *out, s
 /// Converts `count` bytes to float32, out[i] = a[i], exactly for every byte.
 void weft_convert_u8_f32(const unsigned char *a, float *out, size_t count);
 
+/// Computes out[i] = (float)a[i] / divisor for `count` bytes, each quotient correctly
+/// rounded, as a conversion followed by a float32 division gives. Where the processor
+/// has fused multiply-adds and the divisor's magnitude lies in [2^-60, 2^60], it
+/// multiplies by the reciprocal and corrects the quotient. Otherwise it divides.
+void weft_convert_u8_divide_f32(const unsigned char *a, float divisor, float *out, size_t count);
+
 /// Copies rows of `row_bytes` bytes from `source`, which has `length` rows, to `out`:
 /// row `i` of `out` is row `indices[i]` of `source`, counted from the end when negative
 /// and clamped to `0 ..< length`. `length` must be at least 1. All rows are requested

@@ -14,7 +14,7 @@ import Darwin
 /// Every input has the iteration shape, is a scalar, is a row that broadcasts along
 /// the shape's last axis, or is a column (shape [..., 1]) with one value per row. Inputs
 /// are float32, except uint8 inputs of the iteration shape, which only `convertBytes`
-/// reads. Each output is a value stored in full, the sum of a value over all elements,
+/// and `dividedBytes` read. Each output is a value stored in full, the sum of a value over all elements,
 /// or a value's sum, maximum or minimum over each row. The operations are the float32
 /// expressions of the unfused kernels, in the same order. Sums visit the elements in the
 /// blocks and pairs of `Summation.pairwise`, and row sums those of
@@ -41,6 +41,10 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// The float32 values of the uint8 input `index` (`convert_element_type`), such as
         /// image bytes on their way to being scaled.
         case convertBytes(Int)
+        /// The float32 values of the uint8 input `index` divided by the scalar input
+        /// `divisor`, such as pixel intensities scaled to [0, 1]. The conversion and the
+        /// division share one loop, and each quotient is correctly rounded.
+        case dividedBytes(Int, divisor: Int)
         /// `onTrue` where `mask` is nonzero and `onFalse` elsewhere (`select_n` on a
         /// comparison), where `mask` is a comparison's 1 or 0.
         case select(mask: Operand, onTrue: Operand, onFalse: Operand)
@@ -366,6 +370,9 @@ private struct Pass {
             case .convertBytes(let index):
                 let bytes = UnsafeMutableRawPointer(inputs[index]).assumingMemoryBound(to: UInt8.self)
                 weft_convert_u8_f32(bytes + base, destination, length)
+            case .dividedBytes(let index, let divisor):
+                let bytes = UnsafeMutableRawPointer(inputs[index]).assumingMemoryBound(to: UInt8.self)
+                weft_convert_u8_divide_f32(bytes + base, inputs[divisor][0], destination, length)
             case .select(let mask, let onTrue, let onFalse):
                 let m = blockOperand(mask, base, length, scratch).pointer
                 let a = blockOperand(onTrue, base, length, scratch)
@@ -419,7 +426,7 @@ private struct Pass {
             switch kinds[index] {
             case .full: return (pointer + base, nil)
             case .scalar: return (pointer, pointer[0])
-            case .bytes: preconditionFailure("fused_elementwise: a uint8 input is read only by convertBytes")
+            case .bytes: preconditionFailure("fused_elementwise: a uint8 input is read only by convertBytes and dividedBytes")
             case .column:
                 // Row `r` of the iteration shape reads element `r`, repeated along the row.
                 let gathered = scratch + (step.instructions.count + index) * blockSize
@@ -566,14 +573,14 @@ enum ElementwiseBlocks {
 }
 
 extension FusedElementwise {
-    /// Returns `instructions` and `results` with four patterns merged, each saving one
+    /// Returns `instructions` and `results` with five patterns merged, each saving one
     /// pass over a block. The sum of a product that nothing else reads becomes
     /// `sumOfProducts`. A multiply by a scalar followed by adding or subtracting a
     /// scalar becomes `scaleShift`. An addition or subtraction of two blocks followed by
     /// a multiply by a scalar becomes `combineScale`, and adding that value to itself
-    /// joins the same loop. The merged forms round the same
-    /// operations in the same order, and addition and multiplication commute exactly,
-    /// so the bits stay equal.
+    /// joins the same loop. Converted bytes divided by a scalar become `dividedBytes`.
+    /// The merged forms round the same operations in the same order, and addition and
+    /// multiplication commute exactly, so the bits stay equal.
     /// `scalarInputs` are the indices of the inputs holding one element.
     static func simplified(
         _ instructions: [Instruction], _ results: [Output], scalarInputs: Set<Int>
@@ -626,6 +633,16 @@ extension FusedElementwise {
             instructions[combined] = .unused
         }
 
+        // Bytes converted and divided by a scalar, where nothing else reads the conversion.
+        for index in instructions.indices {
+            guard case .binary(.divide, .result(let converted), .input(let divisor)) = instructions[index],
+                scalarInputs.contains(divisor), case .convertBytes(let bytes) = instructions[converted],
+                readerCounts(instructions, results)[converted] == 1
+            else { continue }
+            instructions[index] = .dividedBytes(bytes, divisor: divisor)
+            instructions[converted] = .unused
+        }
+
         // `r + r` where nothing else reads `r`: the loop that computes `r` adds it to itself.
         for index in instructions.indices {
             guard case .binary(.add, .result(let source), .result(let other)) = instructions[index], source == other,
@@ -658,7 +675,7 @@ extension FusedElementwise {
                 read(mask)
                 read(onTrue)
                 read(onFalse)
-            case .convertBytes, .unused: break
+            case .convertBytes, .dividedBytes, .unused: break
             }
         }
         for result in results {
