@@ -40,14 +40,14 @@ static void adam_scalar(
 }
 
 #if defined(__x86_64__)
-// Runs the same loop eight lanes wide and returns the number of elements done. `adam`
-// calls it only on processors with AVX, chosen at run time, so the library still runs
-// on every x86-64 processor. AVX's division and square root are correctly rounded like
-// the scalar ones, so both paths give the same bits.
-__attribute__((target("avx")))
-static size_t adam_avx(
+// Runs the same loop eight lanes wide and returns the number of elements done. A
+// division by a correction that is exactly 1 is skipped (`divides1`, `divides2` unset),
+// because x / 1 is x for every float. Callers pass constant flags, so each combination
+// compiles to its own loop.
+__attribute__((target("avx"), always_inline))
+static inline size_t adam_avx_loop(
     const float *gradient, const float *mu, const float *nu, const float *param,
-    float *out, float *new_mu, float *new_nu, size_t count, adam_constants c)
+    float *out, float *new_mu, float *new_nu, size_t count, adam_constants c, int divides1, int divides2)
 {
     const __m256 k1 = _mm256_set1_ps(c.keep1), d1 = _mm256_set1_ps(c.decay1);
     const __m256 k2 = _mm256_set1_ps(c.keep2), d2 = _mm256_set1_ps(c.decay2);
@@ -59,14 +59,33 @@ static size_t adam_avx(
         const __m256 g = _mm256_loadu_ps(gradient + i);
         const __m256 m = _mm256_add_ps(_mm256_mul_ps(k1, g), _mm256_mul_ps(d1, _mm256_loadu_ps(mu + i)));
         const __m256 v = _mm256_add_ps(_mm256_mul_ps(k2, _mm256_mul_ps(g, g)), _mm256_mul_ps(d2, _mm256_loadu_ps(nu + i)));
-        const __m256 root = _mm256_sqrt_ps(_mm256_add_ps(_mm256_div_ps(v, c2), er));
-        const __m256 direction = _mm256_div_ps(_mm256_div_ps(m, c1), _mm256_add_ps(root, e));
+        const __m256 m_hat = divides1 ? _mm256_div_ps(m, c1) : m;
+        const __m256 v_hat = divides2 ? _mm256_div_ps(v, c2) : v;
+        const __m256 root = _mm256_sqrt_ps(_mm256_add_ps(v_hat, er));
+        const __m256 direction = _mm256_div_ps(m_hat, _mm256_add_ps(root, e));
         const __m256 result = param ? _mm256_add_ps(_mm256_loadu_ps(param + i), _mm256_mul_ps(direction, s)) : direction;
         _mm256_storeu_ps(new_mu + i, m);
         _mm256_storeu_ps(new_nu + i, v);
         _mm256_storeu_ps(out + i, result);
     }
     return i;
+}
+
+// Picks the loop for the corrections. `adam` calls it only on processors with AVX,
+// chosen at run time, so the library still runs on every x86-64 processor. AVX's
+// division and square root are correctly rounded like the scalar ones, so both paths
+// give the same bits. Once Adam has run long enough, 1 - b^t rounds to 1 in float32
+// (after about 165 steps for b1 = 0.9), and the loop skips that division.
+__attribute__((target("avx")))
+static size_t adam_avx(
+    const float *gradient, const float *mu, const float *nu, const float *param,
+    float *out, float *new_mu, float *new_nu, size_t count, adam_constants c)
+{
+    const int divides1 = c.correction1 != 1.0f, divides2 = c.correction2 != 1.0f;
+    if (divides1 && divides2) return adam_avx_loop(gradient, mu, nu, param, out, new_mu, new_nu, count, c, 1, 1);
+    if (divides1) return adam_avx_loop(gradient, mu, nu, param, out, new_mu, new_nu, count, c, 1, 0);
+    if (divides2) return adam_avx_loop(gradient, mu, nu, param, out, new_mu, new_nu, count, c, 0, 1);
+    return adam_avx_loop(gradient, mu, nu, param, out, new_mu, new_nu, count, c, 0, 0);
 }
 #endif
 
