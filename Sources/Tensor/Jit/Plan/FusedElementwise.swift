@@ -223,13 +223,34 @@ private struct Pass {
         case products(FusedElementwise.Operand, FusedElementwise.Operand)
     }
 
-    let stores: [(instruction: Int, pointer: UnsafeMutablePointer<Float>)]
-    /// The row reductions: the instruction reduced, nil for a sum or whether it takes the
-    /// maximum, and the output with one float per row.
-    let rowReductions: [(instruction: Int, isMaximum: Bool?, pointer: UnsafeMutablePointer<Float>)]
+    /// An instruction's values stored in an output of the iteration shape.
+    struct Store {
+        let instruction: Int
+        let pointer: UnsafeMutablePointer<Float>
+    }
+
+    /// An instruction's values reduced over each row into an output with one float per
+    /// row: a sum when `isMaximum` is nil, else the maximum or the minimum. `Store` and
+    /// this type are structures because an array of tuples looks up its type's metadata
+    /// at run time on each allocation.
+    struct RowReduction {
+        let instruction: Int
+        let isMaximum: Bool?
+        let pointer: UnsafeMutablePointer<Float>
+    }
+
+    let stores: [Store]
+    let rowReductions: [RowReduction]
     let summed: [Summand]
     let sums: [UnsafeMutablePointer<Float>]
     let rowLength: Int
+    /// For each instruction, the output that receives its values directly instead of
+    /// through its scratch block. That is the value's first store, when the output
+    /// shares its buffer with no input.
+    let directStores: [UnsafeMutablePointer<Float>?]
+    /// Whether row inputs are read from rows repeated in scratch (`tileRows`), which
+    /// rows shorter than a block need.
+    let tilesRows: Bool
 
     var sumCount: Int { summed.count }
 
@@ -246,14 +267,14 @@ private struct Pass {
             let isColumn = input.size * rowLength == count && ElementwiseLoops.isColumn(input.shape, of: step.shape)
             return isColumn ? .column : .row
         }
-        var stores = [(instruction: Int, pointer: UnsafeMutablePointer<Float>)]()
-        var rowReductions = [(instruction: Int, isMaximum: Bool?, pointer: UnsafeMutablePointer<Float>)]()
+        var stores = [Store]()
+        var rowReductions = [RowReduction]()
         var summed = [Summand]()
         var sums = [UnsafeMutablePointer<Float>]()
         for (result, output) in zip(step.results, outputs) {
             switch result {
             case .store(let instruction):
-                stores.append((instruction, output.storage!.pointer(as: Float.self)))
+                stores.append(Store(instruction: instruction, pointer: output.storage!.pointer(as: Float.self)))
             case .sum(let instruction):
                 summed.append(.values(instruction))
                 sums.append(output.storage!.pointer(as: Float.self))
@@ -261,20 +282,68 @@ private struct Pass {
                 summed.append(.products(left, right))
                 sums.append(output.storage!.pointer(as: Float.self))
             case .rowSum(let instruction):
-                rowReductions.append((instruction, nil, output.storage!.pointer(as: Float.self)))
+                rowReductions.append(
+                    RowReduction(instruction: instruction, isMaximum: nil, pointer: output.storage!.pointer(as: Float.self)))
             case .rowExtremum(let instruction, let isMaximum):
-                rowReductions.append((instruction, isMaximum, output.storage!.pointer(as: Float.self)))
+                rowReductions.append(
+                    RowReduction(instruction: instruction, isMaximum: isMaximum, pointer: output.storage!.pointer(as: Float.self)))
             }
         }
+        // An output that is also an input must wait until every instruction of a block
+        // has read that input, so it keeps its copy from scratch.
+        var directStores = [UnsafeMutablePointer<Float>?](repeating: nil, count: step.instructions.count)
+        let inputPointers = self.inputs
+        stores.removeAll { store in
+            guard directStores[store.instruction] == nil, !inputPointers.contains(store.pointer) else { return false }
+            directStores[store.instruction] = store.pointer
+            return true
+        }
+        self.directStores = directStores
+        self.tilesRows = rowLength < FusedElementwise.blockSize && self.kinds.contains(.row)
         self.stores = stores
         self.rowReductions = rowReductions
         self.summed = summed
         self.sums = sums
     }
 
-    /// The scratch space of one thread, in floats: a block per instruction and per input
-    /// (row and column inputs are copied into theirs).
-    private var scratchCapacity: Int { (step.instructions.count + inputs.count) * FusedElementwise.blockSize }
+    /// Returns where instruction `instruction`'s values for the block at `base` are: in
+    /// its output when stored directly, else in its scratch block.
+    @inline(__always)
+    private func location(
+        _ instruction: Int, _ base: Int, _ scratch: UnsafeMutablePointer<Float>
+    ) -> UnsafeMutablePointer<Float> {
+        if let output = directStores[instruction] { return output + base }
+        return scratch + instruction * FusedElementwise.blockSize
+    }
+
+    /// Returns the start of input `index`'s slot in scratch, which holds a block of its
+    /// values or, for a tiled row, the row repeated over a block and one more row.
+    private func inputSlot(_ index: Int, _ scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        scratch + step.instructions.count * FusedElementwise.blockSize + index * inputSlotCapacity
+    }
+
+    private var inputSlotCapacity: Int { FusedElementwise.blockSize + (tilesRows ? rowLength : 0) }
+
+    /// Fills each row input's slot with its row repeated, so that a block starting at
+    /// any column reads its row values in place. Runs once per part.
+    private func tileRows(_ scratch: UnsafeMutablePointer<Float>) {
+        guard tilesRows else { return }
+        for (index, kind) in kinds.enumerated() where kind == .row {
+            let slot = inputSlot(index, scratch)
+            var filled = 0
+            while filled < inputSlotCapacity {
+                let chunk = min(rowLength, inputSlotCapacity - filled)
+                (slot + filled).update(from: inputs[index], count: chunk)
+                filled += chunk
+            }
+        }
+    }
+
+    /// The scratch space of one thread, in floats: a block per instruction and a slot
+    /// per input (row and column inputs are copied into theirs).
+    private var scratchCapacity: Int {
+        step.instructions.count * FusedElementwise.blockSize + inputs.count * inputSlotCapacity
+    }
 
     /// Computes and stores the elements in `range`, block by block.
     /// The length of the blocks of `storeBlocks`: whole rows when rows are reduced.
@@ -284,6 +353,7 @@ private struct Pass {
 
     func storeBlocks(_ range: Range<Int>) {
         ScratchBuffers.withBuffer(capacity: scratchCapacity) { scratch in
+            tileRows(scratch)
             var base = range.lowerBound
             while base < range.upperBound {
                 let length = min(storeBlockLength, range.upperBound - base)
@@ -302,6 +372,7 @@ private struct Pass {
         ScratchBuffers.withBuffer(capacity: scratchCapacity + levelsCapacity) { scratch in
             withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: 2 * max(sumCount, 1)) { summands in
                 let levels = scratch + scratchCapacity
+                tileRows(scratch)
                 sumNode(range.lowerBound, range.count, out, levels, scratch, summands.baseAddress!)
             }
         }
@@ -322,7 +393,7 @@ private struct Pass {
             for (index, summand) in summed.enumerated() {
                 switch summand {
                 case .values(let instruction):
-                    summands[index] = UnsafePointer(scratch + instruction * FusedElementwise.blockSize)
+                    summands[index] = UnsafePointer(location(instruction, start, scratch))
                     factors[index] = nil
                 case .products(let left, let right):
                     summands[index] = UnsafePointer(blockOperand(left, start, count, scratch).pointer)
@@ -345,13 +416,13 @@ private struct Pass {
     }
 
     /// Runs every instruction on elements `base ..< base + length` (at most one block),
-    /// leaving instruction `i`'s values at `scratch + i * blockSize`, then writes the
-    /// stored values unless `stores` is false. All reads of a block happen before its
-    /// writes, so a store may overwrite an input of the iteration shape.
+    /// leaving instruction `i`'s values at `location(i, base, scratch)`, then writes the
+    /// other stored values unless `stores` is false. All reads of a block happen before
+    /// its writes to outputs that share an input's buffer, so such a store may
+    /// overwrite an input of the iteration shape.
     private func runBlock(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>, stores: Bool = true) {
-        let blockSize = FusedElementwise.blockSize
         for (index, instruction) in step.instructions.enumerated() {
-            let destination = scratch + index * blockSize
+            let destination = location(index, base, scratch)
             switch instruction {
             case .unary(let operation, let source):
                 let a = blockOperand(source, base, length, scratch)
@@ -388,14 +459,13 @@ private struct Pass {
     /// Writes the stored values of elements `base ..< base + length` from `scratch`,
     /// and the reductions of its rows, which the block holds whole when rows are reduced.
     private func storeValues(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>) {
-        let blockSize = FusedElementwise.blockSize
         for store in self.stores {
-            (store.pointer + base).update(from: scratch + store.instruction * blockSize, count: length)
+            (store.pointer + base).update(from: location(store.instruction, base, scratch), count: length)
         }
         let firstRow = base / rowLength
         let rowCount = length / rowLength
         for reduction in rowReductions {
-            let values = scratch + reduction.instruction * blockSize
+            let values = location(reduction.instruction, base, scratch)
             let out = reduction.pointer + firstRow
             switch reduction.isMaximum {
             case nil:
@@ -417,10 +487,9 @@ private struct Pass {
     private func blockOperand(
         _ operand: FusedElementwise.Operand, _ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>
     ) -> (pointer: UnsafeMutablePointer<Float>, scalar: Float?) {
-        let blockSize = FusedElementwise.blockSize
         switch operand {
         case .result(let index):
-            return (scratch + index * blockSize, nil)
+            return (location(index, base, scratch), nil)
         case .input(let index):
             let pointer = inputs[index]
             switch kinds[index] {
@@ -429,7 +498,7 @@ private struct Pass {
             case .bytes: preconditionFailure("fused_elementwise: a uint8 input is read only by convertBytes and dividedBytes")
             case .column:
                 // Row `r` of the iteration shape reads element `r`, repeated along the row.
-                let gathered = scratch + (step.instructions.count + index) * blockSize
+                let gathered = inputSlot(index, scratch)
                 var filled = 0
                 var position = base
                 while filled < length {
@@ -443,9 +512,10 @@ private struct Pass {
             case .row:
                 let start = base % rowLength
                 if start + length <= rowLength { return (pointer + start, nil) }
+                if tilesRows { return (inputSlot(index, scratch) + start, nil) }
                 // The block crosses a row end, so copy the row's values in order: the
                 // rest of the row from `start`, then whole rows, then a row's head.
-                let gathered = scratch + (step.instructions.count + index) * blockSize
+                let gathered = inputSlot(index, scratch)
                 var filled = 0
                 var position = start
                 while filled < length {
