@@ -245,8 +245,8 @@ private struct Pass {
     let sums: [UnsafeMutablePointer<Float>]
     let rowLength: Int
     /// For each instruction, the output that receives its values directly instead of
-    /// through its scratch block. That is the value's first store, when the output
-    /// shares its buffer with no input.
+    /// through its scratch block: the first output storing the value whose buffer is
+    /// not an input's buffer.
     let directStores: [UnsafeMutablePointer<Float>?]
     /// Whether row inputs are read from rows repeated in scratch (`tileRows`), which
     /// rows shorter than a block need.
