@@ -221,16 +221,14 @@ struct ExecutionPlan: @unchecked Sendable {
         for index in steps.indices {
             let step = steps[index]
             let started = profiling ? PlanProfiler.now() : 0
-            operands.removeAll(keepingCapacity: true)
-            for input in step.inputs { operands.append(slots[input]!) }
+            ExecutionPlan.fill(&operands, count: step.inputs.count) { slots[step.inputs[$0]]! }
             if let kernel = step.destinationKernel, let assigned = step.destinationBuffers {
-                destinations.removeAll(keepingCapacity: true)
-                for position in assigned.indices {
+                ExecutionPlan.fill(&destinations, count: assigned.count) { position in
                     let buffer = assigned[position]
                     let type = step.outputTypes[position]
                     let storage = storages[buffer] ?? Storage(byteCount: bufferByteCounts[buffer])
                     storages[buffer] = storage
-                    destinations.append(Tensor(shape: type.shape, dtype: type.dtype, storage: storage))
+                    return Tensor(shape: type.shape, dtype: type.dtype, storage: storage)
                 }
                 kernel.evaluate(operands, into: destinations)
                 for position in step.outputs.indices { slots[step.outputs[position]] = destinations[position] }
@@ -249,6 +247,22 @@ struct ExecutionPlan: @unchecked Sendable {
         }
         workspaces.give(storages)
         return outputs
+    }
+
+    /// Makes `list` hold `count` elements, element `i` being `element(i)`. It assigns
+    /// over the elements already there instead of removing them all and appending, which
+    /// for a list of tensors went through the standard library's unspecialized
+    /// range replacement on every step.
+    @inline(__always)
+    private static func fill(_ list: inout [Tensor], count: Int, _ element: (Int) -> Tensor) {
+        if list.count > count { list.removeLast(list.count - count) }
+        for index in 0..<count {
+            if index < list.count {
+                list[index] = element(index)
+            } else {
+                list.append(element(index))
+            }
+        }
     }
 
     /// Returns, for each input position, whether this call may overwrite its storage:
