@@ -288,7 +288,7 @@ private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
         #expect(policy.usesHelper)
     }
 
-    @Test func noiseWithinTheSlackDoesNotProbe() {
+    @Test func noiseWithinToleranceDoesNotProbe() {
         var policy = ThreadModePolicy()
         var oneThreadRuns = 0
         for run in 0..<4000 {
