@@ -250,9 +250,8 @@ struct ExecutionPlan: @unchecked Sendable {
     }
 
     /// Makes `list` hold `count` elements, element `i` being `element(i)`. It assigns
-    /// over the elements already there instead of removing them all and appending, which
-    /// for a list of tensors went through the standard library's unspecialized
-    /// range replacement on every step.
+    /// over the elements already there, because `removeAll(keepingCapacity:)` on a
+    /// list of tensors went through a slow generic range replacement on every step.
     @inline(__always)
     private static func fill(_ list: inout [Tensor], count: Int, _ element: (Int) -> Tensor) {
         if list.count > count { list.removeLast(list.count - count) }

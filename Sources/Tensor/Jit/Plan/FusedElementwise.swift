@@ -14,8 +14,8 @@ import Darwin
 /// Every input has the iteration shape, is a scalar, is a row that broadcasts along
 /// the shape's last axis, or is a column (shape [..., 1]) with one value per row. Inputs
 /// are float32, except uint8 inputs of the iteration shape, which only `convertBytes`
-/// and `dividedBytes` read. Each output is a value stored in full, the sum of a value over all elements,
-/// or a value's sum, maximum or minimum over each row. The operations are the float32
+/// and `dividedBytes` read. Each output is a value stored in full, the sum of a value
+/// over all elements, or a value's sum, maximum or minimum over each row. The operations are the float32
 /// expressions of the unfused kernels, in the same order. Sums visit the elements in the
 /// blocks and pairs of `Summation.pairwise`, and row sums those of
 /// `Summation.pairwiseRows`. So the results equal the unfused steps' bit for bit. Fused
@@ -230,9 +230,9 @@ private struct Pass {
     }
 
     /// An instruction's values reduced over each row into an output with one float per
-    /// row: a sum when `isMaximum` is nil, else the maximum or the minimum. `Store` and
-    /// this type are structures because an array of tuples looks up its type's metadata
-    /// at run time on each allocation.
+    /// row: a sum when `isMaximum` is nil, else the maximum or the minimum.
+    /// (`Store` and this type replace tuples, whose arrays look up type metadata on
+    /// every allocation.)
     struct RowReduction {
         let instruction: Int
         let isMaximum: Bool?
@@ -340,7 +340,7 @@ private struct Pass {
     }
 
     /// The scratch space of one thread, in floats: a block per instruction and a slot
-    /// per input (row and column inputs are copied into theirs).
+    /// per input. Row and column inputs are copied into their slots.
     private var scratchCapacity: Int {
         step.instructions.count * FusedElementwise.blockSize + inputs.count * inputSlotCapacity
     }
