@@ -132,6 +132,7 @@ struct ExecutionPlan: @unchecked Sendable {
         if fusesElementwise {
             pending = AdamStepFusion.fuse(pending, outputSlots: outputSlots)
             (pending, fusedStepCount) = ElementwiseFusion.fuse(pending, outputSlots: outputSlots)
+            pending = HelperCopies.add(pending, slotCount: &slotCount)
         }
 
         // The last step that reads each slot. Outputs count as read after every step.

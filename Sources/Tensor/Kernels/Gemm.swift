@@ -6,9 +6,12 @@ enum Gemm {
     /// `out = op(a) * op(b)` for row-major float32 matrices, where `op` transposes when
     /// the flag is set. `a` is stored as `m x k` (or `k x m` when transposed) and `b` as
     /// `k x n` (or `n x k`). The transposes are passed to `cblas_sgemm`, not copied.
+    /// `helperA` and `helperB`, when given, hold the same values as `a` and `b`, and
+    /// parts of the product that run on the helper thread of `Parallel` read them.
     static func sgemm(
         _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
-        _ out: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int
+        _ out: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int,
+        helperA: UnsafePointer<Float>? = nil, helperB: UnsafePointer<Float>? = nil
     ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
@@ -36,10 +39,11 @@ enum Gemm {
         let ldb = transposeB ? k : n
         let splitsRows = m >= n
         let length = splitsRows ? m : n
-        guard work >= splitWorkMinimum && work < BLASThreads.smallWorkLimit && length >= 32 else {
+        guard splitsAcrossThreads(m: m, n: n, k: k) else {
             call(a, lda, transposeA, b, ldb, transposeB, out, m: m, n: n, k: k, ldc: n)
             return
         }
+        let hasHelperCopies = helperA != nil || helperB != nil
 
         // Products of a few hundred thousand multiply-adds each, on the two threads,
         // each a band of the output's rows or columns (the longer side) with one
@@ -49,6 +53,9 @@ enum Gemm {
         let parts = min(max(work / partWork, 2), 8, length / 16)
         Parallel.ranges(length, grain: length / parts, maximumParts: parts) { range in
             let count = range.count
+            let onHelper = hasHelperCopies && Parallel.isHelperThread
+            let a = onHelper ? helperA ?? a : a
+            let b = onHelper ? helperB ?? b : b
             if splitsRows {
                 let rowsOfA = a + (transposeA ? range.lowerBound : range.lowerBound * k)
                 call(rowsOfA, lda, transposeA, b, ldb, transposeB, out + range.lowerBound * n, m: count, n: n, k: k, ldc: n)
@@ -57,6 +64,14 @@ enum Gemm {
                 call(a, lda, transposeA, columnsOfB, ldb, transposeB, out + range.lowerBound, m: m, n: count, k: k, ldc: n)
             }
         }
+    }
+
+    /// Returns whether a product of these extents is cut into parts for the two threads
+    /// of `Parallel` (the other products run on the calling thread, or on OpenBLAS's
+    /// own threads when large).
+    static func splitsAcrossThreads(m: Int, n: Int, k: Int) -> Bool {
+        let work = m * n * k
+        return work >= splitWorkMinimum && work < BLASThreads.smallWorkLimit && max(m, n) >= 32
     }
 
     /// Products with at least this many multiply-adds (about 5 microseconds on one

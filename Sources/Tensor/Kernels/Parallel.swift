@@ -51,12 +51,72 @@ enum Parallel {
     /// on other threads too until `body` returns.
     static func withoutHelper<Result>(_ body: () -> Result) -> Result {
         suspensions.wrappingAdd(1, ordering: .relaxed)
-        defer { suspensions.wrappingSubtract(1, ordering: .relaxed) }
+        let outer = pthread_getspecific(suspendedThreadKey)
+        pthread_setspecific(suspendedThreadKey, UnsafeRawPointer(bitPattern: 1))
+        defer {
+            pthread_setspecific(suspendedThreadKey, outer)
+            suspensions.wrappingSubtract(1, ordering: .relaxed)
+        }
         return body()
     }
 
     /// The number of `withoutHelper` calls in progress.
     private static let suspensions = Atomic<Int>(0)
+
+    /// The key of a per-thread value that is set while the thread runs inside
+    /// `withoutHelper`.
+    private static let suspendedThreadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "Parallel: failed to create a thread-specific key (pthread_key_create returned \(status))")
+        return key
+    }()
+
+    /// Whether a kernel called on this thread may hand parts to the helper thread, now
+    /// or later in the same `withoutHelper` scope: false on one processor, with
+    /// `WEFT_NUM_THREADS=1`, and inside `withoutHelper` on this thread. When false,
+    /// every part of every kernel that this thread calls runs on this thread until
+    /// that changes.
+    static var mayUseHelper: Bool {
+        isAvailable && pthread_getspecific(suspendedThreadKey) == nil
+    }
+
+    /// Whether the calling thread is the helper thread, for a part that reads a copy of
+    /// its data made for that thread (`runCopies`).
+    static var isHelperThread: Bool {
+        let helper = helperThreadID.load(ordering: .relaxed)
+        return helper != 0 && currentThreadID() == helper
+    }
+
+    /// Returns the calling thread's `pthread_t` as an integer.
+    fileprivate static func currentThreadID() -> UInt {
+        #if canImport(Darwin)
+        UInt(bitPattern: pthread_self())
+        #else
+        UInt(pthread_self())
+        #endif
+    }
+
+    /// The `pthread_t` of the helper thread as an integer, 0 until the helper starts.
+    /// Only the helper writes it, before it takes any part, so a thread that reads its
+    /// own identity there is the helper.
+    fileprivate static let helperThreadID = Atomic<UInt>(0)
+
+    /// Runs `body(0)` and `body(1)` as two parts of one job (`forEach`) when kernels of
+    /// this thread may use the helper (`mayUseHelper`), else `body(0)` alone.
+    /// `body(copy)` writes the copy of some data that thread `copy` reads in later
+    /// kernels' parts (0: the calling thread, 1: the helper). Each core then usually
+    /// reads data that it wrote itself, not lines in the other core's cache. The
+    /// calling thread takes part 0 and the helper part 1 unless one of them is late,
+    /// and then the other runs both; either way both copies exist whenever a later part
+    /// may run on the helper.
+    static func runCopies(_ body: (_ copy: Int) -> Void) {
+        guard mayUseHelper else {
+            body(0)
+            return
+        }
+        forEach(parts: 2, body)
+    }
 
     /// Cuts `0..<count` into ranges of about `grain` elements (at most `maximumParts`,
     /// at least one) whose boundaries are multiples of `alignment`, and calls `body` on
@@ -234,6 +294,7 @@ private final class HelperThread: @unchecked Sendable {
     }
 
     private func serve() {
+        Parallel.helperThreadID.store(Parallel.currentThreadID(), ordering: .relaxed)
         while true {
             waitForJob()
             let entered = state.compareExchange(

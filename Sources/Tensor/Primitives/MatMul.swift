@@ -22,6 +22,13 @@ struct MatMul: DestinationPassingPrimitive {
         return (m, k, kB, n)
     }
 
+    /// The extents `(m, k, n)` of `op(a) @ op(b)` for operands of shapes `a` and `b`,
+    /// which must be aligned.
+    func extents(_ a: [Int], _ b: [Int]) -> (m: Int, k: Int, n: Int) {
+        let (m, k, _, n) = matrixExtents(a, b)
+        return (m, k, n)
+    }
+
     func outputTypes(_ inputs: [TensorType]) -> [TensorType] {
         let (a, b) = (inputs[0], inputs[1])
         precondition(

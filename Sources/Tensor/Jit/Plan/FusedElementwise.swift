@@ -66,6 +66,12 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// The maximum (or minimum) of an instruction's values over each row, NaN when
         /// the row has one, as the unfused `reduce_max` and `reduce_min` compute it.
         case rowExtremum(Int, isMaximum: Bool)
+        /// The values of an instruction stored again, in a second tensor that the helper
+        /// thread of `Parallel` writes while the calling thread writes the `store`.
+        /// Each thread's parts of later products then read data in their own core's
+        /// cache (`HelperCopies`). A pass with a copy has stores and copies only, and
+        /// each computes the whole iteration shape on its thread.
+        case copy(Int)
     }
 
     let instructions: [Instruction]
@@ -74,20 +80,28 @@ struct FusedElementwise: DestinationPassingPrimitive {
     let resultTypes: [TensorType]
 
     var name: String { "fused_elementwise" }
+    /// The number of instructions that compute values (not `unused`).
+    var operationCount: Int {
+        instructions.filter { if case .unused = $0 { false } else { true } }.count
+    }
+
     var parameterDescription: String {
-        let operations = instructions.filter { if case .unused = $0 { false } else { true } }.count
+        let operations = operationCount
         var sums = 0
         var rows = 0
+        var copies = 0
         for result in results {
             switch result {
             case .store: break
             case .sum, .sumOfProducts: sums += 1
             case .rowSum, .rowExtremum: rows += 1
+            case .copy: copies += 1
             }
         }
         var description = "operations=\(operations)"
         if sums > 0 { description += " sums=\(sums)" }
         if rows > 0 { description += " row_reductions=\(rows)" }
+        if copies > 0 { description += " copies=\(copies)" }
         return description
     }
     var isPointwise: Bool { true }
@@ -97,10 +111,19 @@ struct FusedElementwise: DestinationPassingPrimitive {
     /// Only a stored value may take an input's buffer (one of the iteration shape, which
     /// each block reads before it writes). A row reduction has the shape of a row or
     /// column input, but writes a block's rows while other blocks still read that input.
+    /// In a pass with copies, each thread reads every input while the other writes, so
+    /// no output takes an input's buffer.
     func mayWrite(output: Int, over input: Int) -> Bool {
+        if hasCopies { return false }
         if case .store = results[output] { return true }
         return false
     }
+
+    /// Whether the pass writes copies for the helper thread (`Output.copy`).
+    var hasCopies: Bool {
+        results.contains { if case .copy = $0 { true } else { false } }
+    }
+
 
     func vjp(inputs: [Tensor], outputs: [Tensor], cotangents: [Tensor]) -> [Tensor?] {
         preconditionFailure("fused_elementwise: fused steps exist only in compiled plans and are not differentiated")
@@ -144,6 +167,11 @@ struct FusedElementwise: DestinationPassingPrimitive {
         withExtendedLifetime((inputs, outputs)) {
             guard count > 0 else {
                 for output in 0..<sumCount { pass.sums[output][0] = 0 }
+                return
+            }
+            if hasCopies {
+                let copyPass = Pass(self, inputs, outputs, writesCopies: true)
+                Parallel.runCopies { copy in (copy == 0 ? pass : copyPass).storeBlocks(0..<count) }
                 return
             }
             if sumCount == 0 {
@@ -254,7 +282,9 @@ private struct Pass {
 
     var sumCount: Int { summed.count }
 
-    init(_ step: FusedElementwise, _ inputs: [Tensor], _ outputs: [Tensor]) {
+    /// Prepares the pass of `step` that writes its stores, or its copies in place of its
+    /// stores when `writesCopies` is set.
+    init(_ step: FusedElementwise, _ inputs: [Tensor], _ outputs: [Tensor], writesCopies: Bool = false) {
         self.step = step
         let count = step.shape.reduce(1, *)
         let rowLength = max(step.shape.last ?? 1, 1)
@@ -274,6 +304,10 @@ private struct Pass {
         for (result, output) in zip(step.results, outputs) {
             switch result {
             case .store(let instruction):
+                if writesCopies { continue }
+                stores.append(Store(instruction: instruction, pointer: output.storage!.pointer(as: Float.self)))
+            case .copy(let instruction):
+                if !writesCopies { continue }
                 stores.append(Store(instruction: instruction, pointer: output.storage!.pointer(as: Float.self)))
             case .sum(let instruction):
                 summed.append(.values(instruction))
@@ -750,7 +784,8 @@ extension FusedElementwise {
         }
         for result in results {
             switch result {
-            case .store(let index), .sum(let index), .rowSum(let index), .rowExtremum(let index, _): counts[index] += 1
+            case .store(let index), .sum(let index), .rowSum(let index), .rowExtremum(let index, _), .copy(let index):
+                counts[index] += 1
             case .sumOfProducts(let left, let right):
                 read(left)
                 read(right)
