@@ -5,6 +5,7 @@
 #define WEFT_CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Computes one elementwise Adam step over `count` floats:
 ///   mu' = keep1 * g + decay1 * mu
@@ -108,6 +109,17 @@ void weft_convert_u8_divide_f32(const unsigned char *a, float divisor, float *ou
 /// and clamped to `0 ..< length`. `length` must be at least 1. All rows are requested
 /// from memory before the first copy, so their cache misses overlap.
 void weft_gather_rows(const void *source, size_t row_bytes, size_t length, const int *indices, size_t count, void *out);
+
+/// Writes `count` random words of JAX's partitionable threefry mode: word `i` is the
+/// exclusive or of the two output words of Threefry-2x32 (20 rounds) under the key
+/// (`key0`, `key1`) on the 64-bit counter `first + i`, high word first.
+void weft_threefry_counter_bits(uint32_t key0, uint32_t key1, uint64_t first, size_t count, uint32_t *out);
+
+/// Writes the Threefry-2x32 hash of the counters `0 ..< count` in the layout of JAX's
+/// legacy mode: block `i` encrypts counters (`i`, `half + i`), where `half` is
+/// `(count + 1) / 2` and a missing second counter is 0, and its words go to `out[i]`
+/// and `out[half + i]`; words past `count - 1` are dropped. `count` is at most 2^32.
+void weft_threefry_hash_range(uint32_t key0, uint32_t key1, size_t count, uint32_t *out);
 
 /// Tells an x86 processor that the calling thread is waiting in a spin loop, so it saves
 /// power and lets a sibling hardware thread run. Does nothing on other architectures.

@@ -91,12 +91,7 @@ func randomBitScalars(_ key: PRNGKey, count: Int, mode: ThreefryMode) -> [UInt32
     switch mode {
     case .partitionable:
         // Element i hashes the 64-bit counter i and XORs the two output words.
-        return (0..<count).map { index in
-            let (word0, word1) = threefry2x32Block(
-                key0: key.word0, key1: key.word1,
-                counter0: counterHighWord(index), counter1: counterLowWord(index))
-            return word0 ^ word1
-        }
+        return threefry2x32CounterBits(key0: key.word0, key1: key.word1, count: count)
     case .legacy:
         return legacyRandomBitScalars(key, count: count)
     }

@@ -2,7 +2,10 @@
 // with the 20 rounds, rotation constants and key schedule of
 // `jax._src.random.threefry2x32` in JAX 0.10.2. Every function here works on
 // plain UInt32 values, so key derivation and sampling stay independent of
-// Tensor.
+// Tensor. The functions over counter ranges run in C (`weft_threefry_hash_range`,
+// `weft_threefry_counter_bits`), eight blocks at a time where AVX2 exists.
+
+import CKernels
 
 /// Rotation amounts of the two alternating groups of four Threefry-2x32 rounds.
 private let threefryRotationsEven: (UInt32, UInt32, UInt32, UInt32) = (13, 15, 26, 6)
@@ -85,17 +88,17 @@ func threefry2x32HashOfRange(key0: UInt32, key1: UInt32, count: Int) -> [UInt32]
     if count == 0 {
         return []
     }
-    let half = (count + 1) / 2
-    var output = [UInt32](repeating: 0, count: 2 * half)
-    for index in 0..<half {
-        let upperIndex = half + index
-        let counter1 = upperIndex < count ? UInt32(truncatingIfNeeded: upperIndex) : 0
-        let (word0, word1) = threefry2x32Block(
-            key0: key0, key1: key1,
-            counter0: UInt32(truncatingIfNeeded: index), counter1: counter1)
-        output[index] = word0
-        output[upperIndex] = word1
+    return [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+        weft_threefry_hash_range(key0, key1, count, buffer.baseAddress!)
+        initialized = count
     }
-    output.removeLast(output.count - count)
-    return output
+}
+
+/// Returns `count` words of JAX's partitionable mode: word `i` hashes the 64-bit
+/// counter `first + i` (high word first) and is the exclusive or of the two output words.
+func threefry2x32CounterBits(key0: UInt32, key1: UInt32, first: UInt64 = 0, count: Int) -> [UInt32] {
+    [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+        if count > 0 { weft_threefry_counter_bits(key0, key1, first, count, buffer.baseAddress!) }
+        initialized = count
+    }
 }
