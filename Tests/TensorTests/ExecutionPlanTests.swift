@@ -392,6 +392,61 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == function(x).floats)
     }
 
+    @Test func logSoftmaxIsOnePass() {
+        // The maximum, its finite shift, the sum of exponentials and its logarithm are
+        // all computed in the pass of the logits, one value per row repeated along it.
+        let bias = ramp([10], phase: 0.3)
+        let function = { (x: Tensor) in logSoftmax(x + bias) }
+        let x = ramp([300, 10], phase: -0.2)
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.count == 1, "\(fused.steps.map(\.primitive.name))")
+        #expect(unfused.steps.count >= 10)
+        #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats)
+        #expect(fused.run([x])[0].floats == function(x).floats)
+    }
+
+    @Test(arguments: [[32, 10], [5, 300], [2, 3, 7]])
+    func crossEntropyAndItsGradientKeepTheirBits(shape: [Int]) {
+        // The MNIST loss and its gradient, with a row holding -inf and a row holding NaN.
+        let count = shape.reduce(1, *)
+        let classes = shape.last!
+        var values = ramp([count], phase: 0.4).floats.map { $0 * 7 }
+        values[1] = -Float.infinity
+        values[classes + 2] = .nan
+        let x = Tensor(values, shape: shape)
+        let labels = Tensor((0..<count).map { $0 % classes == ($0 / classes) % classes ? Float(1) : 0 }, shape: shape)
+        let loss = { (logits: Tensor) in (-(labels * logSoftmax(logits)).sum(axis: -1)).mean() }
+        let function = { (x: Tensor) -> [Tensor] in
+            let (value, gradient) = valueAndGrad(loss)(x)
+            return [value, gradient]
+        }
+        let (fused, unfused) = plans(function, x)
+        #expect(fused.steps.count < unfused.steps.count / 2, "\(fused.steps.count) of \(unfused.steps.count) steps")
+        let eager = function(x).map { $0.floats.map(\.bitPattern) }
+        #expect(fused.run([x]).map { $0.floats.map(\.bitPattern) } == eager)
+        #expect(unfused.run([x]).map { $0.floats.map(\.bitPattern) } == eager)
+    }
+
+    @Test func rowValuesReadOutsideAreStoredPerRow() {
+        // A column computed in the pass (the log of a row sum) and a row sum without its
+        // last axis, both returned, beside the full-shape result that reads them. Rows
+        // longer than a block (1500) are reduced by separate steps.
+        let function = { (x: Tensor) -> [Tensor] in
+            let total = log(exp(x).sum(axis: 1, keepDims: true))
+            let negated = -(x * 0.5).sum(axis: 1)
+            return [x - total + negated.reshaped([x.shape[0], 1]), total * 2, negated]
+        }
+        for shape in [[4, 6], [300, 7], [3, 1500]] {
+            let x = ramp(shape, phase: 0.1)
+            let (fused, unfused) = plans(function, x)
+            #expect((fused.steps.count == 1) == (shape[1] <= FusedElementwise.blockSize), "shape \(shape)")
+            let expected = unfused.run([x]).map(\.floats)
+            #expect(fused.run([x]).map(\.floats) == expected, "shape \(shape)")
+            #expect(function(x).map(\.floats) == expected, "shape \(shape)")
+            #expect(fused.run([x]).map(\.shape) == [shape, [shape[0], 1], [shape[0]]])
+        }
+    }
+
     @Test(arguments: [64, 512])
     func rowReductionDoesNotOverwriteARowInput(size: Int) {
         // On a square shape a row input ([n]) and a row sum ([n]) have the same shape, and

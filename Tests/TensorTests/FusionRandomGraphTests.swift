@@ -1,9 +1,11 @@
 import Testing
 @testable import Tensor
 
-/// Random elementwise graphs, with sums, row sums, maxima and minima, broadcast scalars,
-/// rows and columns, selects on comparisons, values read several times and values returned from the middle of a chain, compiled with and without
-/// fusion: both plans must give the same bits, and so must eager evaluation.
+/// Random elementwise graphs compiled with and without fusion: both plans must give the
+/// same bits, and so must eager evaluation. The graphs have sums, row sums, maxima and
+/// minima, broadcast scalars, rows and columns, selects on comparisons, functions of row
+/// reductions read back in the same pass, values read several times and values returned
+/// from the middle of a chain.
 @Suite struct FusionRandomGraphTests {
     /// A small linear congruential generator, so each case is reproducible.
     private struct Generator {
@@ -29,7 +31,7 @@ import Testing
                 let a = values[random.next(values.count)]
                 let b = values[random.next(values.count)]
                 let value: Tensor
-                switch random.next(20) {
+                switch random.next(24) {
                 case 0: value = a + b
                 case 1: value = a - b
                 case 2: value = a * b
@@ -51,6 +53,19 @@ import Testing
                 case 16: value = a - (a * 0.5).max(axis: 1, keepDims: true)
                 case 17: value = b * exp(a - b).sum(axis: 1, keepDims: true)
                 case 18: value = (a + b).min(axis: 1, keepDims: true) + a
+                case 19:
+                    // The shift of `logSoftmax`: a finite row maximum or 0.
+                    let peak = stopGradient(a.max(axis: 1, keepDims: true))
+                    value = a - select(isFinite(peak), peak, Tensor(Float(0)))
+                case 20:
+                    let total = exp(a - b).sum(axis: 1, keepDims: true)
+                    value = a - log(total)
+                    if random.next(2) == 0 { outputs.append(log(total) * 0.5) }
+                case 21:
+                    let rowValue = -(a * b).sum(axis: 1)
+                    outputs.append(rowValue)
+                    value = a * (rowValue.reshaped([x.shape[0], 1]) / (abs(column) + 1))
+                case 22: value = (a.max(axis: 1, keepDims: true) * 2).broadcast(to: x.shape) + b
                 default: value = tanh(a) - b * 0.25
                 }
                 values.append(value)
@@ -66,7 +81,7 @@ import Testing
 
     // Graph 290 once built a pass whose sum of products read an input after a store of
     // the same pass had overwritten it (the store shared the input's buffer).
-    @Test(arguments: 0..<24)
+    @Test(arguments: 0..<48)
     func fusedPlanMatchesUnfusedBits(seed: Int) {
         // Shapes that are single blocks, several blocks with a partial one, and rows that
         // cross block ends.

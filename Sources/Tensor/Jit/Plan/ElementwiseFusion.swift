@@ -113,9 +113,13 @@ enum ElementwiseFusion {
         var groupOf = [Int: Int]()  // slot -> the group whose member produced it
         var memberGroup = [Int: Int]()  // step index -> group
         var sumSlots = Set<Int>()  // outputs of fused sums, known only after their pass
+        // Slots with one value per row of a group's shape that its pass computes: its row
+        // reductions, their reshapes and elementwise functions of them.
+        var rowValueGroup = [Int: Int]()
 
         for (index, step) in steps.enumerated() {
             let joined = groupToJoin(step, groups, groupOf, sumSlots, scalarSource)
+                ?? rowMemberGroup(step, groups, rowValueGroup, scalarSource)
             // Reading a group's value from outside closes the group.
             for input in step.inputs where !openingComparisons.contains(index) {
                 if let group = groupOf[input], group != joined { groups[group].isClosed = true }
@@ -132,6 +136,9 @@ enum ElementwiseFusion {
                 if isRowReduction(step) {
                     sumSlots.insert(step.outputs[0])
                     groups[joined].hasRowReduction = true
+                    rowValueGroup[step.outputs[0]] = joined
+                } else if isRowValued(step.types[0], of: groups[joined].shape) {
+                    rowValueGroup[step.outputs[0]] = joined
                 }
             } else if isElementwise(step), step.types[0].size > 0, readsInOnePass(step, step.types[0].shape, scalarSource) {
                 groups.append(Group(members: [index], shape: step.types[0].shape, inputs: fullInputs(step, groupOf, groups.count)))
@@ -194,6 +201,41 @@ enum ElementwiseFusion {
     private static func isColumn(_ type: TensorType, of shape: [Int]) -> Bool {
         guard let last = shape.last, last > 1 else { return false }
         return type.size * last == shape.reduce(1, *) && ElementwiseLoops.isColumn(type.shape, of: shape)
+    }
+
+    /// Returns whether `type` has one value per row of `shape`: `shape` without its last
+    /// axis, or with a last axis of 1, where that last axis is longer than 1.
+    private static func isRowValued(_ type: TensorType, of shape: [Int]) -> Bool {
+        guard shape.count >= 2 else { return false }
+        return type.shape == Array(shape.dropLast()) || isColumn(type, of: shape)
+    }
+
+    /// Returns the open group whose pass can compute `step` as one value per row of its
+    /// shape, if any. Such a step reads at least one row value of the group and has
+    /// one value per row itself. It is a reshape, a `stop_gradient`, a broadcast back
+    /// to the group's shape, or a float32 elementwise step. The other operands of an
+    /// elementwise step are scalars, or columns (`[..., 1]`) of its output's shape.
+    private static func rowMemberGroup(
+        _ step: PendingStep, _ groups: [Group], _ rowValueGroup: [Int: Int], _ scalarSource: [Int: Int]
+    ) -> Int? {
+        guard let group = step.inputs.lazy.compactMap({ rowValueGroup[$0] }).first,
+            !groups[group].isClosed, !groups[group].hasFullSum, step.outputs.count == 1
+        else { return nil }
+        let shape = groups[group].shape
+        let output = step.types[0]
+        if step.primitive is Reshape || step.primitive is StopGradient {
+            return isRowValued(output, of: shape) && rowValueGroup[step.inputs[0]] == group ? group : nil
+        }
+        if step.primitive is BroadcastTo {
+            return output.shape == shape && isColumn(step.inputTypes[0], of: shape) ? group : nil
+        }
+        guard isElementwise(step), isRowValued(output, of: shape) else { return nil }
+        let operandsFit = zip(step.inputs, step.inputTypes).allSatisfy { slot, type in
+            if type.size == 1 || scalarSource[slot] != nil { return true }
+            guard type.shape == output.shape else { return false }
+            return rowValueGroup[slot] == group || isColumn(type, of: shape)
+        }
+        return operandsFit ? group : nil
     }
 
     /// Returns the open group that `step` can join, if any.
@@ -321,8 +363,23 @@ enum ElementwiseFusion {
         var outputs = [Int]()
         var types = [TensorType]()
 
+        // Members that pass a row value on unchanged (reshapes, `stop_gradient`,
+        // broadcasts to the group's shape), by output slot, and row reductions whose
+        // values no instruction has read yet.
+        var aliasOf = [Int: Int]()
+        // Whether each instruction has one value per row of the group's shape.
+        var rowValued = [Bool]()
+        var pendingRowReduction = [Int: (operand: FusedElementwise.Operand, isMaximum: Bool?)]()
+
         func operand(_ slot: Int, _ type: TensorType) -> FusedElementwise.Operand {
+            if let source = aliasOf[slot] { return operand(source, type) }
             if let instruction = resultOf[slot] { return .result(instruction) }
+            if let reduction = pendingRowReduction[slot] {
+                instructions.append(.rowReduction(reduction.operand, isMaximum: reduction.isMaximum))
+                rowValued.append(true)
+                resultOf[slot] = instructions.count - 1
+                return .result(instructions.count - 1)
+            }
             var slot = slot
             var type = type
             if let source = scalarSource[slot] {
@@ -337,19 +394,42 @@ enum ElementwiseFusion {
             return .input(inputs.count - 1)
         }
 
+        // Stores the value of `slot`, which instruction `instruction` holds, when a step
+        // outside the group reads it or the plan returns it.
+        func storeIfReadOutside(_ slot: Int, _ type: TensorType, _ instruction: Int) {
+            guard readOutside.contains(slot) else { return }
+            results.append(type.size == group.shape.reduce(1, *) ? .store(instruction) : .rowStore(instruction))
+            outputs.append(slot)
+            types.append(type)
+        }
+
         for member in group.members {
             let step = steps[member]
+            if step.primitive is Reshape || step.primitive is StopGradient || step.primitive is BroadcastTo {
+                aliasOf[step.outputs[0]] = step.inputs[0]
+                if readOutside.contains(step.outputs[0]), case .result(let instruction) = operand(step.outputs[0], step.types[0]) {
+                    storeIfReadOutside(step.outputs[0], step.types[0], instruction)
+                }
+                continue
+            }
             let operands = zip(step.inputs, step.inputTypes).map { operand($0, $1) }
+            let isRowMember = isRowValued(step.types[0], of: group.shape)
             if let reduce = step.primitive as? Reduce {
                 guard case .result(let instruction) = operands[0] else {
                     preconditionFailure("fused_elementwise: a fused reduction must read a value of its group")
                 }
+                let isMaximum: Bool? = reduce.operation == .sum ? nil : reduce.operation == .max
+                if isRowReduction(step) {
+                    pendingRowReduction[step.outputs[0]] = (.result(instruction), isMaximum)
+                    // Row reductions that only later members read need no output.
+                    guard readOutside.contains(step.outputs[0]) else { continue }
+                }
                 if !isRowReduction(step) {
                     results.append(.sum(instruction))
-                } else if reduce.operation == .sum {
-                    results.append(.rowSum(instruction))
+                } else if let isMaximum {
+                    results.append(.rowExtremum(instruction, isMaximum: isMaximum))
                 } else {
-                    results.append(.rowExtremum(instruction, isMaximum: reduce.operation == .max))
+                    results.append(.rowSum(instruction))
                 }
                 outputs.append(step.outputs[0])
                 types.append(step.types[0])
@@ -369,18 +449,17 @@ enum ElementwiseFusion {
             } else if let binary = step.primitive as? ElementwiseBinary {
                 instructions.append(.binary(binary.operation, operands[0], operands[1]))
             }
+            rowValued += [Bool](repeating: isRowMember, count: instructions.count - rowValued.count)
             resultOf[step.outputs[0]] = instructions.count - 1
-            if readOutside.contains(step.outputs[0]) {
-                results.append(.store(instructions.count - 1))
-                outputs.append(step.outputs[0])
-                types.append(step.types[0])
-            }
+            storeIfReadOutside(step.outputs[0], step.types[0], instructions.count - 1)
         }
         if group.shape.reduce(1, *) > 1 {
             let scalarInputs = Set(inputTypes.indices.filter { inputTypes[$0].size == 1 })
-            (instructions, results) = FusedElementwise.simplified(instructions, results, scalarInputs: scalarInputs)
+            (instructions, results) = FusedElementwise.simplified(
+                instructions, results, scalarInputs: scalarInputs, rowValued: rowValued)
         }
-        let fused = FusedElementwise(instructions: instructions, shape: group.shape, results: results, resultTypes: types)
+        let fused = FusedElementwise(
+            instructions: instructions, shape: group.shape, results: results, resultTypes: types, rowValued: rowValued)
         return (fused, inputs, inputTypes, outputs, types)
     }
 

@@ -48,6 +48,11 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// `onTrue` where `mask` is nonzero and `onFalse` elsewhere (`select_n` on a
         /// comparison), where `mask` is a comparison's 1 or 0.
         case select(mask: Operand, onTrue: Operand, onFalse: Operand)
+        /// The sum (`isMaximum` nil), maximum or minimum of an operand over each row, a
+        /// row value (`rowValued`) that later instructions read, such as a softmax's sum
+        /// read again by its normalization. Blocks hold whole rows in a pass with such
+        /// an instruction, and the bits are those of `rowSum` and `rowExtremum`.
+        case rowReduction(Operand, isMaximum: Bool?)
         /// An instruction whose value no other instruction or output reads any more.
         case unused
     }
@@ -72,12 +77,28 @@ struct FusedElementwise: DestinationPassingPrimitive {
         /// cache (`HelperCopies`). A pass with a copy has stores and copies only, and
         /// each computes the whole iteration shape on its thread.
         case copy(Int)
+        /// The values of a row-valued instruction, one per row: a tensor of the
+        /// iteration shape without its last axis, or with a last axis of 1.
+        case rowStore(Int)
     }
 
     let instructions: [Instruction]
     let shape: [Int]
     let results: [Output]
     let resultTypes: [TensorType]
+    /// For each instruction, whether its values are one per row: a row reduction, or a
+    /// function of row values, scalars and columns. Such an instruction runs once per
+    /// row of a block. Instructions over the whole block read its values repeated
+    /// along each row.
+    let rowValued: [Bool]
+
+    init(instructions: [Instruction], shape: [Int], results: [Output], resultTypes: [TensorType], rowValued: [Bool]? = nil) {
+        self.instructions = instructions
+        self.shape = shape
+        self.results = results
+        self.resultTypes = resultTypes
+        self.rowValued = rowValued ?? [Bool](repeating: false, count: instructions.count)
+    }
 
     var name: String { "fused_elementwise" }
     /// The number of instructions that compute values (not `unused`).
@@ -94,7 +115,7 @@ struct FusedElementwise: DestinationPassingPrimitive {
             switch result {
             case .store: break
             case .sum, .sumOfProducts: sums += 1
-            case .rowSum, .rowExtremum: rows += 1
+            case .rowSum, .rowExtremum, .rowStore: rows += 1
             case .copy: copies += 1
             }
         }
@@ -176,7 +197,7 @@ struct FusedElementwise: DestinationPassingPrimitive {
             }
             if sumCount == 0 {
                 // Parts and blocks hold whole rows when rows are reduced.
-                let alignment = pass.rowReductions.isEmpty ? 16 : pass.rowLength
+                let alignment = pass.needsWholeRows ? pass.rowLength : 16
                 Parallel.ranges(count, grain: grain, alignment: alignment) { range in pass.storeBlocks(range) }
                 return
             }
@@ -269,6 +290,16 @@ private struct Pass {
 
     let stores: [Store]
     let rowReductions: [RowReduction]
+    /// The values stored one per row (`Output.rowStore`).
+    let rowStores: [Store]
+    /// Whether blocks and parts hold whole rows, which row reductions, as outputs or
+    /// instructions, and values stored per row need.
+    let needsWholeRows: Bool
+    /// For each row-valued instruction, whether instructions over the whole block or
+    /// stores read it, so that its values are also written repeated along each row.
+    let needsRepeatedRows: [Bool]
+    /// The number of floats per instruction in the area of row values.
+    let rowSlotCapacity: Int
     let summed: [Summand]
     let sums: [UnsafeMutablePointer<Float>]
     let rowLength: Int
@@ -299,6 +330,7 @@ private struct Pass {
         }
         var stores = [Store]()
         var rowReductions = [RowReduction]()
+        var rowStores = [Store]()
         var summed = [Summand]()
         var sums = [UnsafeMutablePointer<Float>]()
         for (result, output) in zip(step.results, outputs) {
@@ -309,6 +341,8 @@ private struct Pass {
             case .copy(let instruction):
                 if !writesCopies { continue }
                 stores.append(Store(instruction: instruction, pointer: output.storage!.pointer(as: Float.self)))
+            case .rowStore(let instruction):
+                rowStores.append(Store(instruction: instruction, pointer: output.storage!.pointer(as: Float.self)))
             case .sum(let instruction):
                 summed.append(.values(instruction))
                 sums.append(output.storage!.pointer(as: Float.self))
@@ -336,6 +370,24 @@ private struct Pass {
         self.tilesRows = rowLength < FusedElementwise.blockSize && self.kinds.contains(.row)
         self.stores = stores
         self.rowReductions = rowReductions
+        self.rowStores = rowStores
+        let hasRowInstructions = step.rowValued.contains(true)
+        self.needsWholeRows = !rowReductions.isEmpty || !rowStores.isEmpty || hasRowInstructions
+        self.rowSlotCapacity = hasRowInstructions ? FusedElementwise.blockSize / rowLength + 1 : 0
+        var needsRepeatedRows = [Bool](repeating: false, count: step.instructions.count)
+        for (index, instruction) in step.instructions.enumerated() where !step.rowValued[index] {
+            for case .result(let source) in FusedElementwise.operands(of: instruction) where step.rowValued[source] {
+                needsRepeatedRows[source] = true
+            }
+        }
+        for result in step.results {
+            switch result {
+            case .store(let source), .copy(let source), .rowSum(let source), .rowExtremum(let source, _):
+                if step.rowValued[source] { needsRepeatedRows[source] = true }
+            default: break
+            }
+        }
+        self.needsRepeatedRows = needsRepeatedRows
         self.summed = summed
         self.sums = sums
     }
@@ -376,13 +428,20 @@ private struct Pass {
     /// The scratch space of one thread, in floats: a block per instruction and a slot
     /// per input. Row and column inputs are copied into their slots.
     private var scratchCapacity: Int {
-        step.instructions.count * FusedElementwise.blockSize + inputs.count * inputSlotCapacity
+        step.instructions.count * (FusedElementwise.blockSize + rowSlotCapacity) + inputs.count * inputSlotCapacity
+    }
+
+    /// Returns where row-valued instruction `index` keeps its values for the block's
+    /// rows, one float per row.
+    private func rowSlot(_ index: Int, _ scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        scratch + step.instructions.count * FusedElementwise.blockSize + inputs.count * inputSlotCapacity
+            + index * rowSlotCapacity
     }
 
     /// Computes and stores the elements in `range`, block by block.
     /// The length of the blocks of `storeBlocks`: whole rows when rows are reduced.
     private var storeBlockLength: Int {
-        rowReductions.isEmpty ? FusedElementwise.blockSize : FusedElementwise.blockSize / rowLength * rowLength
+        needsWholeRows ? FusedElementwise.blockSize / rowLength * rowLength : FusedElementwise.blockSize
     }
 
     func storeBlocks(_ range: Range<Int>) {
@@ -456,6 +515,10 @@ private struct Pass {
     /// overwrite an input of the iteration shape.
     private func runBlock(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>, stores: Bool = true) {
         for (index, instruction) in step.instructions.enumerated() {
+            if step.rowValued[index] {
+                runRowInstruction(index, instruction, base, length, scratch)
+                continue
+            }
             let destination = location(index, base, scratch)
             switch instruction {
             case .unary(let operation, let source):
@@ -483,11 +546,101 @@ private struct Pass {
                 let a = blockOperand(onTrue, base, length, scratch)
                 let b = blockOperand(onFalse, base, length, scratch)
                 ElementwiseBlocks.select(m, a.pointer, a.scalar, b.pointer, b.scalar, destination, length)
+            case .rowReduction:
+                preconditionFailure("fused_elementwise: a row reduction is a row-valued instruction")
             case .unused:
                 break
             }
         }
         if stores { storeValues(base, length, scratch) }
+    }
+
+    /// Runs row-valued instruction `index` on the rows of the block at `base`, one value
+    /// per row, and repeats its values along each row where whole-block instructions
+    /// or stores read them.
+    private func runRowInstruction(
+        _ index: Int, _ instruction: FusedElementwise.Instruction, _ base: Int, _ length: Int,
+        _ scratch: UnsafeMutablePointer<Float>
+    ) {
+        let firstRow = base / rowLength
+        let rowCount = length / rowLength
+        let destination = rowSlot(index, scratch)
+        func operand(_ operand: FusedElementwise.Operand) -> (pointer: UnsafeMutablePointer<Float>, scalar: Float?) {
+            rowOperand(operand, firstRow, scratch)
+        }
+        switch instruction {
+        case .rowReduction(let source, let isMaximum):
+            let a = blockOperand(source, base, length, scratch)
+            if let scalar = a.scalar {
+                let filled = location(index, base, scratch)
+                filled.update(repeating: scalar, count: length)
+                Self.reduce(filled, isMaximum, rowCount, rowLength, into: destination)
+            } else {
+                Self.reduce(a.pointer, isMaximum, rowCount, rowLength, into: destination)
+            }
+        case .unary(let operation, let source):
+            let a = operand(source)
+            ElementwiseBlocks.unary(operation, a.pointer, a.scalar, destination, rowCount)
+        case .binary(let operation, let left, let right):
+            let a = operand(left)
+            let b = operand(right)
+            ElementwiseBlocks.binary(operation, a.pointer, a.scalar, b.pointer, b.scalar, destination, rowCount)
+        case .scaleShift(let source, let scale, let shift, let subtracts):
+            weft_scale_shift_f32(operand(source).pointer, inputs[scale][0], inputs[shift][0], subtracts ? 1 : 0, destination, rowCount)
+        case .combineScale(let left, let right, let scale, let subtracts, let doubles):
+            let (a, b) = (operand(left).pointer, operand(right).pointer)
+            weft_combine_scale_f32(subtracts ? 1 : 0, doubles ? 1 : 0, a, b, inputs[scale][0], destination, rowCount)
+        case .select(let mask, let onTrue, let onFalse):
+            let m = operand(mask).pointer
+            let (a, b) = (operand(onTrue), operand(onFalse))
+            ElementwiseBlocks.select(m, a.pointer, a.scalar, b.pointer, b.scalar, destination, rowCount)
+        case .convertBytes, .dividedBytes:
+            preconditionFailure("fused_elementwise: converted bytes have a value per element, not per row")
+        case .unused:
+            return
+        }
+        if needsRepeatedRows[index] {
+            let repeated = location(index, base, scratch)
+            for row in 0..<rowCount { (repeated + row * rowLength).update(repeating: destination[row], count: rowLength) }
+        }
+    }
+
+    /// Returns the values of `operand` for the block's rows from `firstRow` on, one per
+    /// row: a row-valued instruction's, a column input's, or a scalar with its value.
+    private func rowOperand(
+        _ operand: FusedElementwise.Operand, _ firstRow: Int, _ scratch: UnsafeMutablePointer<Float>
+    ) -> (pointer: UnsafeMutablePointer<Float>, scalar: Float?) {
+        switch operand {
+        case .result(let index):
+            precondition(step.rowValued[index], "fused_elementwise: a row-valued instruction reads a value per element")
+            return (rowSlot(index, scratch), nil)
+        case .input(let index):
+            switch kinds[index] {
+            case .scalar: return (inputs[index], inputs[index][0])
+            case .column: return (inputs[index] + firstRow, nil)
+            default: preconditionFailure("fused_elementwise: a row-valued instruction reads an input of another shape")
+            }
+        }
+    }
+
+    /// Writes the sum (`isMaximum` nil), maximum or minimum of each of `rowCount` rows of
+    /// `rowLength` values into `out`, as the unfused reductions compute them.
+    private static func reduce(
+        _ values: UnsafeMutablePointer<Float>, _ isMaximum: Bool?, _ rowCount: Int, _ rowLength: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        switch isMaximum {
+        case nil:
+            Summation.pairwiseRows(values, rows: rowCount, length: rowLength, out)
+        case true?:
+            ReductionLayout.fold(values, out, rowCount, rowLength, 1, initial: -Float.infinity) {
+                ($0 != $0 || $0 >= $1) ? $0 : $1
+            }
+        case false?:
+            ReductionLayout.fold(values, out, rowCount, rowLength, 1, initial: Float.infinity) {
+                ($0 != $0 || $0 <= $1) ? $0 : $1
+            }
+        }
     }
 
     /// Writes the stored values of elements `base ..< base + length` from `scratch`,
@@ -500,19 +653,10 @@ private struct Pass {
         let rowCount = length / rowLength
         for reduction in rowReductions {
             let values = location(reduction.instruction, base, scratch)
-            let out = reduction.pointer + firstRow
-            switch reduction.isMaximum {
-            case nil:
-                Summation.pairwiseRows(values, rows: rowCount, length: rowLength, out)
-            case true?:
-                ReductionLayout.fold(values, out, rowCount, rowLength, 1, initial: -Float.infinity) {
-                    ($0 != $0 || $0 >= $1) ? $0 : $1
-                }
-            case false?:
-                ReductionLayout.fold(values, out, rowCount, rowLength, 1, initial: Float.infinity) {
-                    ($0 != $0 || $0 <= $1) ? $0 : $1
-                }
-            }
+            Self.reduce(values, reduction.isMaximum, rowCount, rowLength, into: reduction.pointer + firstRow)
+        }
+        for store in rowStores {
+            (store.pointer + firstRow).update(from: rowSlot(store.instruction, scratch), count: rowCount)
         }
     }
 
@@ -685,10 +829,13 @@ extension FusedElementwise {
     /// joins the same loop. Converted bytes divided by a scalar become `dividedBytes`.
     /// The merged forms round the same operations in the same order, and addition and
     /// multiplication commute exactly, so the bits stay equal.
-    /// `scalarInputs` are the indices of the inputs holding one element.
+    /// `scalarInputs` are the indices of the inputs holding one element. Instructions
+    /// merge only with instructions of the same kind in `rowValued` (one value per
+    /// element or per row).
     static func simplified(
-        _ instructions: [Instruction], _ results: [Output], scalarInputs: Set<Int>
+        _ instructions: [Instruction], _ results: [Output], scalarInputs: Set<Int>, rowValued: [Bool]? = nil
     ) -> (instructions: [Instruction], results: [Output]) {
+        let rowValued = rowValued ?? [Bool](repeating: false, count: instructions.count)
         var instructions = instructions
         var results = results
 
@@ -715,7 +862,7 @@ extension FusedElementwise {
             if operation == .add { pairs.append((product: right, shift: left)) }
             let readers = readerCounts(instructions, results)
             for pair in pairs {
-                guard case .result(let product) = pair.product, readers[product] == 1,
+                guard case .result(let product) = pair.product, readers[product] == 1, rowValued[product] == rowValued[index],
                     case .input(let shift) = pair.shift, scalarInputs.contains(shift),
                     case .binary(.multiply, let x, let y) = instructions[product], isScalar(x) != isScalar(y),
                     case .input(let scale) = isScalar(x) ? x : y
@@ -728,7 +875,7 @@ extension FusedElementwise {
         for index in instructions.indices {
             guard case .binary(.multiply, let left, let right) = instructions[index], isScalar(left) != isScalar(right),
                 case .input(let scale) = isScalar(left) ? left : right,
-                case .result(let combined) = isScalar(left) ? right : left,
+                case .result(let combined) = isScalar(left) ? right : left, rowValued[combined] == rowValued[index],
                 readerCounts(instructions, results)[combined] == 1,
                 case .binary(let operation, let a, let b) = instructions[combined],
                 operation == .add || operation == .subtract, !isScalar(a), !isScalar(b)
@@ -741,6 +888,7 @@ extension FusedElementwise {
         for index in instructions.indices {
             guard case .binary(.divide, .result(let converted), .input(let divisor)) = instructions[index],
                 scalarInputs.contains(divisor), case .convertBytes(let bytes) = instructions[converted],
+                rowValued[converted] == rowValued[index],
                 readerCounts(instructions, results)[converted] == 1
             else { continue }
             instructions[index] = .dividedBytes(bytes, divisor: divisor)
@@ -750,6 +898,7 @@ extension FusedElementwise {
         // `r + r` where nothing else reads `r`: the loop that computes `r` adds it to itself.
         for index in instructions.indices {
             guard case .binary(.add, .result(let source), .result(let other)) = instructions[index], source == other,
+                rowValued[source] == rowValued[index],
                 readerCounts(instructions, results)[source] == 2,
                 case .combineScale(let a, let b, let scale, let subtracts, false) = instructions[source]
             else { continue }
@@ -757,6 +906,16 @@ extension FusedElementwise {
             instructions[source] = .unused
         }
         return (instructions, results)
+    }
+
+    /// Returns the operands that `instruction` reads.
+    static func operands(of instruction: Instruction) -> [Operand] {
+        switch instruction {
+        case .unary(_, let source), .scaleShift(let source, _, _, _), .rowReduction(let source, _): return [source]
+        case .binary(_, let left, let right), .combineScale(let left, let right, _, _, _): return [left, right]
+        case .select(let mask, let onTrue, let onFalse): return [mask, onTrue, onFalse]
+        case .convertBytes, .dividedBytes, .unused: return []
+        }
     }
 
     /// Counts the reads of each instruction's value by instructions and outputs.
@@ -779,12 +938,14 @@ extension FusedElementwise {
                 read(mask)
                 read(onTrue)
                 read(onFalse)
+            case .rowReduction(let source, _): read(source)
             case .convertBytes, .dividedBytes, .unused: break
             }
         }
         for result in results {
             switch result {
-            case .store(let index), .sum(let index), .rowSum(let index), .rowExtremum(let index, _), .copy(let index):
+            case .store(let index), .sum(let index), .rowSum(let index), .rowExtremum(let index, _), .copy(let index),
+                .rowStore(let index):
                 counts[index] += 1
             case .sumOfProducts(let left, let right):
                 read(left)
