@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Compares Weft with JAX/Flax/Optax on the same machine in one session. Builds the
 # release products weft-bench and mnist, prepares the JAX environment with
-# Benchmarks/jax/setup.sh, then runs weft-bench and Benchmarks/jax/reference.py twice
-# each, alternating (Weft, JAX, Weft, JAX). It also runs one MNIST training epoch of
-# each framework under /usr/bin/time -v for the record of peak memory. At the end it
-# prints the table of Weft/JAX ratios and the targets (Benchmarks/jax/ratios.py).
+# Benchmarks/jax/setup.sh, then runs weft-bench and Benchmarks/jax/reference.py in
+# alternating rounds (Weft, JAX, Weft, JAX, ...), three of each unless --rounds says
+# otherwise. Ratios compare the medians over the rounds, so one round that falls in a
+# slow minute of this virtual machine does not decide a ratio. It also runs one MNIST
+# training epoch of each framework under /usr/bin/time -v for the record of peak
+# memory. At the end it prints the table of Weft/JAX ratios and the targets
+# (Benchmarks/jax/ratios.py).
 # Not part of the tests.
 #
-# Usage: Benchmarks/compare-with-jax.sh [output-folder] [--data-dir DIR]
+# Usage: Benchmarks/compare-with-jax.sh [output-folder] [--data-dir DIR] [--rounds N]
 #   output-folder  where the raw outputs go (default: /tmp/weft-bench-<date>-<time>)
+#   --rounds       the number of rounds of each framework (default 3)
 #   --data-dir     folder with the four MNIST IDX .gz files (default: ../shared/datasets/mnist
 #                  beside the repository, if that folder exists)
 # WEFT_JAX_VENV sets the JAX virtual environment (default: .build/jax-venv).
@@ -20,8 +24,25 @@ usage() {
 
 out=""
 data=""
+rounds=3
 while [ $# -gt 0 ]; do
     case "$1" in
+        --rounds)
+            if [ $# -lt 2 ] || ! [[ "$2" =~ ^[1-9][0-9]*$ ]]; then
+                echo "error: --rounds needs a positive whole number" >&2
+                exit 2
+            fi
+            rounds="$2"
+            shift 2
+            ;;
+        --rounds=*)
+            rounds="${1#--rounds=}"
+            if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
+                echo "error: --rounds needs a positive whole number" >&2
+                exit 2
+            fi
+            shift
+            ;;
         --data-dir)
             if [ $# -lt 2 ]; then
                 echo "error: --data-dir needs a folder" >&2
@@ -126,7 +147,7 @@ echo "== preparing the JAX environment at $WEFT_JAX_VENV"
 : > "$out/setup.txt"
 run_logged "$out/setup.txt" bash Benchmarks/jax/setup.sh
 
-for round in 1 2; do
+for round in $(seq 1 "$rounds"); do
     echo "== round $round: weft-bench"
     .build/release/weft-bench --data-dir "$data" | tee "$out/weft-$round.txt"
     echo "== round $round: JAX reference.py"
@@ -143,7 +164,12 @@ for framework in weft jax; do
 done | tee "$out/mnist-1-epoch-time.txt"
 
 echo "== Weft/JAX ratios"
-"$python" Benchmarks/jax/ratios.py --weft "$out/weft-1.txt" "$out/weft-2.txt" \
-    --jax "$out/jax-1.txt" "$out/jax-2.txt" | tee "$out/ratios.txt"
+weft_rounds=()
+jax_rounds=()
+for round in $(seq 1 "$rounds"); do
+    weft_rounds+=("$out/weft-$round.txt")
+    jax_rounds+=("$out/jax-$round.txt")
+done
+"$python" Benchmarks/jax/ratios.py --weft "${weft_rounds[@]}" --jax "${jax_rounds[@]}" | tee "$out/ratios.txt"
 
 echo "raw outputs in $out"
