@@ -2,8 +2,8 @@
 # Compares Weft with JAX/Flax/Optax on the same machine in one session. Builds the
 # release products weft-bench and mnist, prepares the JAX environment with
 # Benchmarks/jax/setup.sh, then runs weft-bench and Benchmarks/jax/reference.py in
-# alternating rounds (Weft, JAX, Weft, JAX, ...), three of each unless --rounds says
-# otherwise. Ratios compare the medians over the rounds, so one round that falls in a
+# alternating rounds (Weft, JAX, Weft, JAX, ...), three of each by default (--rounds
+# sets the number). Ratios compare the medians over the rounds, so one round that falls in a
 # slow minute of this virtual machine does not decide a ratio. It also runs one MNIST
 # training epoch of each framework under /usr/bin/time -v for the record of peak
 # memory. At the end it prints the table of Weft/JAX ratios and the targets

@@ -295,6 +295,10 @@ private struct Pass {
     /// Whether blocks and parts hold whole rows, which row reductions, as outputs or
     /// instructions, and values stored per row need.
     let needsWholeRows: Bool
+    /// Whether some instruction is row-valued (`FusedElementwise.rowValued`), and for
+    /// each instruction whether it is, when some is (empty otherwise).
+    let hasRowInstructions: Bool
+    let rowValued: [Bool]
     /// For each row-valued instruction, whether instructions over the whole block or
     /// stores read it, so that its values are also written repeated along each row.
     let needsRepeatedRows: [Bool]
@@ -372,15 +376,17 @@ private struct Pass {
         self.rowReductions = rowReductions
         self.rowStores = rowStores
         let hasRowInstructions = step.rowValued.contains(true)
+        self.hasRowInstructions = hasRowInstructions
+        self.rowValued = hasRowInstructions ? step.rowValued : []
         self.needsWholeRows = !rowReductions.isEmpty || !rowStores.isEmpty || hasRowInstructions
         self.rowSlotCapacity = hasRowInstructions ? FusedElementwise.blockSize / rowLength + 1 : 0
-        var needsRepeatedRows = [Bool](repeating: false, count: step.instructions.count)
-        for (index, instruction) in step.instructions.enumerated() where !step.rowValued[index] {
+        var needsRepeatedRows = [Bool](repeating: false, count: hasRowInstructions ? step.instructions.count : 0)
+        for (index, instruction) in step.instructions.enumerated() where hasRowInstructions && !step.rowValued[index] {
             for case .result(let source) in FusedElementwise.operands(of: instruction) where step.rowValued[source] {
                 needsRepeatedRows[source] = true
             }
         }
-        for result in step.results {
+        for result in step.results where hasRowInstructions {
             switch result {
             case .store(let source), .copy(let source), .rowSum(let source), .rowExtremum(let source, _):
                 if step.rowValued[source] { needsRepeatedRows[source] = true }
@@ -515,7 +521,7 @@ private struct Pass {
     /// overwrite an input of the iteration shape.
     private func runBlock(_ base: Int, _ length: Int, _ scratch: UnsafeMutablePointer<Float>, stores: Bool = true) {
         for (index, instruction) in step.instructions.enumerated() {
-            if step.rowValued[index] {
+            if hasRowInstructions && rowValued[index] {
                 runRowInstruction(index, instruction, base, length, scratch)
                 continue
             }
@@ -612,7 +618,7 @@ private struct Pass {
     ) -> (pointer: UnsafeMutablePointer<Float>, scalar: Float?) {
         switch operand {
         case .result(let index):
-            precondition(step.rowValued[index], "fused_elementwise: a row-valued instruction reads a value per element")
+            precondition(rowValued[index], "fused_elementwise: a row-valued instruction reads a value per element")
             return (rowSlot(index, scratch), nil)
         case .input(let index):
             switch kinds[index] {
