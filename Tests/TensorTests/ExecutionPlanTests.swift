@@ -447,6 +447,21 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         }
     }
 
+    @Test(arguments: [4, 10])
+    func rowValueWithoutItsLastAxisBroadcastsAlongRows(size: Int) {
+        // On a square shape, `x - t` with t of shape [n] subtracts t[j] from column j.
+        // The pass computes t once per row, so the step must read t as a row instead.
+        let function = { (x: Tensor) -> Tensor in
+            let total = -(x * 0.5).sum(axis: 1)
+            return x - total + (total * 2).reshaped([size, 1])
+        }
+        let x = ramp([size, size], phase: 0.3)
+        let (fused, unfused) = plans(function, x)
+        let expected = function(x).floats
+        #expect(unfused.run([x])[0].floats == expected)
+        #expect(fused.run([x])[0].floats == expected)
+    }
+
     @Test(arguments: [64, 512])
     func rowReductionDoesNotOverwriteARowInput(size: Int) {
         // On a square shape a row input ([n]) and a row sum ([n]) have the same shape, and

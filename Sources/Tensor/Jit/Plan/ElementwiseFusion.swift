@@ -139,6 +139,10 @@ enum ElementwiseFusion {
                     rowValueGroup[step.outputs[0]] = joined
                 } else if isRowValued(step.types[0], of: groups[joined].shape) {
                     rowValueGroup[step.outputs[0]] = joined
+                    // Without its last axis, a row value broadcasts along rows in a step
+                    // of the group's shape (`x - s` with x [n, n] and s [n]). Such a step
+                    // reads it from a stored tensor, as it reads a row reduction.
+                    if !isColumn(step.types[0], of: groups[joined].shape) { sumSlots.insert(step.outputs[0]) }
                 }
             } else if isElementwise(step), step.types[0].size > 0, readsInOnePass(step, step.types[0].shape, scalarSource) {
                 groups.append(Group(members: [index], shape: step.types[0].shape, inputs: fullInputs(step, groupOf, groups.count)))
