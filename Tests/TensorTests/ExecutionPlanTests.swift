@@ -462,6 +462,56 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == expected)
     }
 
+    @Test func rowValueWithoutKeepDimsOnASquareShapeIsARow() {
+        // Found by review: `y - y.max(axis: 1) * 1` on [2, 2] gave [-1, 0, -1, 0] fused.
+        let function = { (x: Tensor) in let y = x * 1; return y - y.max(axis: 1) * 1 }
+        let x = Tensor([0, 1, 2, 3] as [Float], shape: [2, 2])
+        let (fused, unfused) = plans(function, x)
+        #expect(unfused.run([x])[0].floats == [-1, -2, 1, 0])
+        #expect(fused.run([x])[0].floats == [-1, -2, 1, 0])
+    }
+
+    @Test func rowReductionOfABroadcastRowValue() {
+        // Found by review: the sum read scratch that the pass never wrote.
+        let function = { (x: Tensor) -> Tensor in
+            let y = x * 1
+            let s = y.max(axis: 1, keepDims: true).broadcast(to: x.shape).sum(axis: 1, keepDims: true)
+            return y - s * 1
+        }
+        for shape in [[2, 3], [4, 6], [300, 7]] {
+            let x = ramp(shape, phase: 0.2)
+            let (fused, unfused) = plans(function, x)
+            let expected = function(x).floats
+            #expect(unfused.run([x])[0].floats == expected, "shape \(shape)")
+            #expect(fused.run([x])[0].floats == expected, "shape \(shape)")
+        }
+        let x = Tensor([0, 1, 2, 3, 4, 5] as [Float], shape: [2, 3])
+        #expect(jit(function)(x).floats == [-6, -5, -4, -12, -11, -10])
+    }
+
+    @Test func broadcastRowValueReadByAnotherPass() {
+        // Found by review: the second pass read the broadcast's column, which the first
+        // pass never stored, and the plan stopped on a missing value.
+        let function = { (x: Tensor) -> Tensor in
+            let y = x * 2
+            let spread = (y.max(axis: 1, keepDims: true) * 3).broadcast(to: x.shape)
+            return (x * 5 + y.sum(axis: 0)) * spread
+        }
+        let x = Tensor([0, 1, 2, 3, 4, 5] as [Float], shape: [2, 3])
+        #expect(jit(function)(x).floats == [72, 180, 288, 630, 900, 1170])
+        for shape in [[7, 2], [4, 6], [1, 5]] {
+            let x = ramp(shape, phase: 0.4)
+            let (fused, unfused) = plans(function, x)
+            #expect(fused.run([x])[0].floats == unfused.run([x])[0].floats, "shape \(shape)")
+        }
+        let gradient = jit(grad { (l: Tensor) in ((l * 2).max(axis: -1, keepDims: true) * l).sum() })
+        for shape in [[2, 3], [33, 10], [2, 3, 7]] {
+            let x = ramp(shape, phase: -0.3)
+            let eager = grad { (l: Tensor) in ((l * 2).max(axis: -1, keepDims: true) * l).sum() }(x)
+            #expect(gradient(x).floats == eager.floats, "shape \(shape)")
+        }
+    }
+
     @Test(arguments: [64, 512])
     func rowReductionDoesNotOverwriteARowInput(size: Int) {
         // On a square shape a row input ([n]) and a row sum ([n]) have the same shape, and

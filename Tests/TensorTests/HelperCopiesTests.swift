@@ -98,6 +98,19 @@ private struct UncheckedSendablePlan: @unchecked Sendable {
         }
     }
 
+    @Test func passWithRowValuesWritesACopy() {
+        // Found by review: the pass rebuilt with its copy lost its row-valued flags and
+        // stopped. A softmax of 128 x 128 feeding a product cut between the threads.
+        let x = values([128, 128], seed: 21)
+        let w = values([128, 128], seed: 22)
+        let function = { (x: Tensor) in matmul(softmax(x), w) }
+        let expected = function(x).floats
+        let compiled = jit(function)
+        #expect(compiled(x).floats == expected)
+        #expect(Parallel.withoutHelper { compiled(x) }.floats == expected)
+        #expect(compiled(x).floats == expected)
+    }
+
     @Test func smallBatchesGetNoCopy() {
         // 16 x 784 values (49 KB) cost less to share than a copy.
         let images = bytes([16, 784], seed: 4)

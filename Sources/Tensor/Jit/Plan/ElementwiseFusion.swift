@@ -45,7 +45,11 @@ enum ElementwiseFusion {
     static func fuse(_ originalSteps: [PendingStep], outputSlots: [Int]) -> (steps: [PendingStep], fusedStepCount: Int) {
         let attempt = fuse(originalSteps, outputSlots: outputSlots, keepsGroupsOpenForSelectedComparisons: true)
         if readsOnlyComputedValues(attempt.steps, originalSteps, outputSlots) { return attempt }
-        return fuse(originalSteps, outputSlots: outputSlots, keepsGroupsOpenForSelectedComparisons: false)
+        let second = fuse(originalSteps, outputSlots: outputSlots, keepsGroupsOpenForSelectedComparisons: false)
+        if readsOnlyComputedValues(second.steps, originalSteps, outputSlots) { return second }
+        // Should a grouping still read a value that no pass stores, the plan runs
+        // unfused: slower, but correct.
+        return (originalSteps, 0)
     }
 
     /// Returns whether every value that a step of `steps` reads, or that is returned, was
@@ -216,9 +220,10 @@ enum ElementwiseFusion {
 
     /// Returns the open group whose pass can compute `step` as one value per row of its
     /// shape, if any. Such a step reads at least one row value of the group and has
-    /// one value per row itself. It is a reshape, a `stop_gradient`, a broadcast back
-    /// to the group's shape, or a float32 elementwise step. The other operands of an
-    /// elementwise step are scalars, or columns (`[..., 1]`) of its output's shape.
+    /// one value per row itself. It is a reshape, a `stop_gradient` or a float32
+    /// elementwise step. The other operands of an elementwise step are scalars, or
+    /// columns (`[..., 1]`) of its output's shape. (A broadcast of a row value stays a
+    /// step: passes read the broadcast's column, which must then be stored.)
     private static func rowMemberGroup(
         _ step: PendingStep, _ groups: [Group], _ rowValueGroup: [Int: Int], _ scalarSource: [Int: Int]
     ) -> Int? {
@@ -229,9 +234,6 @@ enum ElementwiseFusion {
         let output = step.types[0]
         if step.primitive is Reshape || step.primitive is StopGradient {
             return isRowValued(output, of: shape) && rowValueGroup[step.inputs[0]] == group ? group : nil
-        }
-        if step.primitive is BroadcastTo {
-            return output.shape == shape && isColumn(step.inputTypes[0], of: shape) ? group : nil
         }
         guard isElementwise(step), isRowValued(output, of: shape) else { return nil }
         let operandsFit = zip(step.inputs, step.inputTypes).allSatisfy { slot, type in
@@ -367,9 +369,8 @@ enum ElementwiseFusion {
         var outputs = [Int]()
         var types = [TensorType]()
 
-        // Members that pass a row value on unchanged (reshapes, `stop_gradient`,
-        // broadcasts to the group's shape), by output slot, and row reductions whose
-        // values no instruction has read yet.
+        // Members that pass a row value on unchanged (reshapes, `stop_gradient`), by
+        // output slot, and row reductions whose values no instruction has read yet.
         var aliasOf = [Int: Int]()
         // Whether each instruction has one value per row of the group's shape.
         var rowValued = [Bool]()
@@ -392,6 +393,10 @@ enum ElementwiseFusion {
             } else if let source = columnSource[slot], type.shape == group.shape {
                 (slot, type) = source
             }
+            // A broadcast of a value that this pass computes reads that value.
+            if aliasOf[slot] != nil || resultOf[slot] != nil || pendingRowReduction[slot] != nil {
+                return operand(slot, type)
+            }
             if let existing = inputs.firstIndex(of: slot) { return .input(existing) }
             inputs.append(slot)
             inputTypes.append(type)
@@ -409,7 +414,7 @@ enum ElementwiseFusion {
 
         for member in group.members {
             let step = steps[member]
-            if step.primitive is Reshape || step.primitive is StopGradient || step.primitive is BroadcastTo {
+            if step.primitive is Reshape || step.primitive is StopGradient {
                 aliasOf[step.outputs[0]] = step.inputs[0]
                 if readOutside.contains(step.outputs[0]), case .result(let instruction) = operand(step.outputs[0], step.types[0]) {
                     storeIfReadOutside(step.outputs[0], step.types[0], instruction)

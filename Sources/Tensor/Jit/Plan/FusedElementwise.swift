@@ -381,7 +381,9 @@ private struct Pass {
         self.needsWholeRows = !rowReductions.isEmpty || !rowStores.isEmpty || hasRowInstructions
         self.rowSlotCapacity = hasRowInstructions ? FusedElementwise.blockSize / rowLength + 1 : 0
         var needsRepeatedRows = [Bool](repeating: false, count: hasRowInstructions ? step.instructions.count : 0)
-        for (index, instruction) in step.instructions.enumerated() where hasRowInstructions && !step.rowValued[index] {
+        // Whole-block instructions and row reductions read their operands repeated.
+        for (index, instruction) in step.instructions.enumerated() where hasRowInstructions {
+            if case .rowReduction = instruction {} else if step.rowValued[index] { continue }
             for case .result(let source) in FusedElementwise.operands(of: instruction) where step.rowValued[source] {
                 needsRepeatedRows[source] = true
             }

@@ -33,7 +33,7 @@ enum HelperCopies {
             let type = steps[index].types[0]
             let withCopy = FusedElementwise(
                 instructions: pass.instructions, shape: pass.shape, results: [.store(instruction), .copy(instruction)],
-                resultTypes: [type, type])
+                resultTypes: [type, type], rowValued: pass.rowValued)
             steps[index] = (withCopy, steps[index].inputs, steps[index].inputTypes, [value, copy], [type, type])
             for reader in readers {
                 let step = steps[reader]
