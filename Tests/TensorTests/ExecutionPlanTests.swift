@@ -406,7 +406,7 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
     }
 
     @Test(arguments: [[32, 10], [5, 300], [2, 3, 7]])
-    func crossEntropyAndItsGradientKeepTheirBits(shape: [Int]) {
+    func crossEntropyGradientKeepsBits(shape: [Int]) {
         // The MNIST loss and its gradient, with a row holding -inf and a row holding NaN.
         let count = shape.reduce(1, *)
         let classes = shape.last!
@@ -448,7 +448,7 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
     }
 
     @Test(arguments: [4, 10])
-    func rowValueWithoutItsLastAxisBroadcastsAlongRows(size: Int) {
+    func rowValueOnSquareShape(size: Int) {
         // On a square shape, `x - t` with t of shape [n] subtracts t[j] from column j.
         // The pass computes t once per row, so the step must read t as a row instead.
         let function = { (x: Tensor) -> Tensor in
@@ -462,8 +462,8 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == expected)
     }
 
-    @Test func rowValueWithoutKeepDimsOnASquareShapeIsARow() {
-        // Found by review: `y - y.max(axis: 1) * 1` on [2, 2] gave [-1, 0, -1, 0] fused.
+    @Test func maxWithoutKeepDimsOnSquare() {
+        // Read once per row, `y.max(axis: 1) * 1` gave [-1, 0, -1, 0] on [2, 2].
         let function = { (x: Tensor) in let y = x * 1; return y - y.max(axis: 1) * 1 }
         let x = Tensor([0, 1, 2, 3] as [Float], shape: [2, 2])
         let (fused, unfused) = plans(function, x)
@@ -471,8 +471,8 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(fused.run([x])[0].floats == [-1, -2, 1, 0])
     }
 
-    @Test func rowReductionOfABroadcastRowValue() {
-        // Found by review: the sum read scratch that the pass never wrote.
+    @Test func rowReductionOfBroadcastRowValue() {
+        // The sum over the broadcast maximum once read scratch that its pass never wrote.
         let function = { (x: Tensor) -> Tensor in
             let y = x * 1
             let s = y.max(axis: 1, keepDims: true).broadcast(to: x.shape).sum(axis: 1, keepDims: true)
@@ -489,9 +489,9 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(jit(function)(x).floats == [-6, -5, -4, -12, -11, -10])
     }
 
-    @Test func broadcastRowValueReadByAnotherPass() {
-        // Found by review: the second pass read the broadcast's column, which the first
-        // pass never stored, and the plan stopped on a missing value.
+    @Test func broadcastRowValueInAnotherPass() {
+        // The second pass once read the broadcast's column, which the first pass never
+        // stored, and the plan stopped on a missing value.
         let function = { (x: Tensor) -> Tensor in
             let y = x * 2
             let spread = (y.max(axis: 1, keepDims: true) * 3).broadcast(to: x.shape)

@@ -116,9 +116,9 @@ void weft_gather_rows(const void *source, size_t row_bytes, size_t length, const
 void weft_threefry_counter_bits(uint32_t key0, uint32_t key1, uint64_t first, size_t count, uint32_t *out);
 
 /// Writes the Threefry-2x32 hash of the counters `0 ..< count` in the layout of JAX's
-/// legacy mode: block `i` encrypts counters (`i`, `half + i`), where `half` is
-/// `(count + 1) / 2` and a missing second counter is 0, and its words go to `out[i]`
-/// and `out[half + i]`; words past `count - 1` are dropped. `count` is at most 2^32.
+/// legacy mode. Block `i` encrypts the counters `i` and `half + i`, where `half` is
+/// `(count + 1) / 2` and a missing second counter is 0. Its words go to `out[i]` and
+/// `out[half + i]`, and words past `count - 1` are dropped. `count` is at most 2^32.
 void weft_threefry_hash_range(uint32_t key0, uint32_t key1, size_t count, uint32_t *out);
 
 /// Tells an x86 processor that the calling thread is waiting in a spin loop, so it saves

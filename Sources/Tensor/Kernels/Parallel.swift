@@ -108,7 +108,7 @@ enum Parallel {
     /// kernels' parts (0: the calling thread, 1: the helper). Each core then usually
     /// reads data that it wrote itself, not lines in the other core's cache. The
     /// calling thread takes part 0 and the helper part 1 unless one of them is late,
-    /// and then the other runs both; either way both copies exist whenever a later part
+    /// and then the other runs both. Both copies therefore exist whenever a later part
     /// may run on the helper.
     static func runCopies(_ body: (_ copy: Int) -> Void) {
         guard mayUseHelper else {

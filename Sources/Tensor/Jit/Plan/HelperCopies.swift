@@ -51,10 +51,10 @@ enum HelperCopies {
     /// against 7.8 us when its parts were shared between the threads.
     static let maximumWork = 1 << 16
 
-    /// The smallest number of elements of a copied value (64 KB). Smaller values cost less to fetch
-    /// from the other core than waking the helper for its copy: a copy of the MNIST
-    /// step's 32 x 128 gradient before the second layer's products made the step
-    /// slower (192-196 us against 191-194 us with the batch's copy alone).
+    /// The smallest number of elements of a copied value (64 KB). Smaller values cost
+    /// less to fetch from the other core than waking the helper for their copy. A copy
+    /// of the MNIST step's 32 x 128 gradient before the second layer's products made
+    /// the step slower (192-196 us against 191-194 us with the batch's copy alone).
     static let minimumSize = 1 << 14
 
     /// Returns whether `step` is a float32 product of two matrices that reads `slot` and
