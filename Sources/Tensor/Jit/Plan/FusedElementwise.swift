@@ -91,13 +91,32 @@ struct FusedElementwise: DestinationPassingPrimitive {
     /// row of a block. Instructions over the whole block read its values repeated
     /// along each row.
     let rowValued: [Bool]
+    /// For each instruction, whether whole-block instructions, row reductions or stores
+    /// read its values, so that a row-valued instruction also writes them repeated
+    /// along each row. The initializer computes it once, so that runs do not.
+    let readsRepeatedRows: [Bool]
 
     init(instructions: [Instruction], shape: [Int], results: [Output], resultTypes: [TensorType], rowValued: [Bool]? = nil) {
         self.instructions = instructions
         self.shape = shape
         self.results = results
         self.resultTypes = resultTypes
-        self.rowValued = rowValued ?? [Bool](repeating: false, count: instructions.count)
+        let rowValued = rowValued ?? [Bool](repeating: false, count: instructions.count)
+        self.rowValued = rowValued
+
+        var readsRepeatedRows = [Bool](repeating: false, count: instructions.count)
+        for (index, instruction) in instructions.enumerated() {
+            if case .rowReduction = instruction {} else if rowValued[index] { continue }
+            for case .result(let source) in Self.operands(of: instruction) { readsRepeatedRows[source] = true }
+        }
+        for result in results {
+            switch result {
+            case .store(let source), .copy(let source), .rowSum(let source), .rowExtremum(let source, _):
+                readsRepeatedRows[source] = true
+            case .sum, .sumOfProducts, .rowStore: break
+            }
+        }
+        self.readsRepeatedRows = readsRepeatedRows
     }
 
     var name: String { "fused_elementwise" }
@@ -292,16 +311,13 @@ private struct Pass {
     let rowReductions: [RowReduction]
     /// The values stored one per row (`Output.rowStore`).
     let rowStores: [Store]
-    /// Whether blocks and parts hold whole rows, which row reductions, as outputs or
-    /// instructions, and values stored per row need.
+    /// Whether blocks and parts hold whole rows, as row reductions and values stored
+    /// per row need.
     let needsWholeRows: Bool
-    /// Whether some instruction is row-valued (`FusedElementwise.rowValued`), and for
-    /// each instruction whether it is, when some is (empty otherwise).
+    /// Whether some instruction is row-valued. `rowValued` has the step's flags when
+    /// one is, and is empty otherwise.
     let hasRowInstructions: Bool
     let rowValued: [Bool]
-    /// For each row-valued instruction, whether instructions over the whole block or
-    /// stores read it, so that its values are also written repeated along each row.
-    let needsRepeatedRows: [Bool]
     /// The number of floats per instruction in the area of row values.
     let rowSlotCapacity: Int
     let summed: [Summand]
@@ -380,22 +396,6 @@ private struct Pass {
         self.rowValued = hasRowInstructions ? step.rowValued : []
         self.needsWholeRows = !rowReductions.isEmpty || !rowStores.isEmpty || hasRowInstructions
         self.rowSlotCapacity = hasRowInstructions ? FusedElementwise.blockSize / rowLength + 1 : 0
-        var needsRepeatedRows = [Bool](repeating: false, count: hasRowInstructions ? step.instructions.count : 0)
-        // Whole-block instructions and row reductions read their operands repeated.
-        for (index, instruction) in step.instructions.enumerated() where hasRowInstructions {
-            if case .rowReduction = instruction {} else if step.rowValued[index] { continue }
-            for case .result(let source) in FusedElementwise.operands(of: instruction) where step.rowValued[source] {
-                needsRepeatedRows[source] = true
-            }
-        }
-        for result in step.results where hasRowInstructions {
-            switch result {
-            case .store(let source), .copy(let source), .rowSum(let source), .rowExtremum(let source, _):
-                if step.rowValued[source] { needsRepeatedRows[source] = true }
-            default: break
-            }
-        }
-        self.needsRepeatedRows = needsRepeatedRows
         self.summed = summed
         self.sums = sums
     }
@@ -607,7 +607,7 @@ private struct Pass {
         case .unused:
             return
         }
-        if needsRepeatedRows[index] {
+        if step.readsRepeatedRows[index] {
             let repeated = location(index, base, scratch)
             for row in 0..<rowCount { (repeated + row * rowLength).update(repeating: destination[row], count: rowLength) }
         }
@@ -933,22 +933,7 @@ extension FusedElementwise {
             if case .result(let index) = operand { counts[index] += 1 }
         }
         for instruction in instructions {
-            switch instruction {
-            case .unary(_, let source): read(source)
-            case .binary(_, let left, let right):
-                read(left)
-                read(right)
-            case .scaleShift(let source, _, _, _): read(source)
-            case .combineScale(let left, let right, _, _, _):
-                read(left)
-                read(right)
-            case .select(let mask, let onTrue, let onFalse):
-                read(mask)
-                read(onTrue)
-                read(onFalse)
-            case .rowReduction(let source, _): read(source)
-            case .convertBytes, .dividedBytes, .unused: break
-            }
+            for operand in operands(of: instruction) { read(operand) }
         }
         for result in results {
             switch result {
