@@ -1,11 +1,15 @@
 import CBLAS
+import CKernels
 import Synchronization
 
-/// Matrix products on OpenBLAS.
+/// Matrix products: float32 matrices on Weft's packed kernel (`weft_sgemm_f32`), vector
+/// products on OpenBLAS.
 enum Gemm {
     /// `out = op(a) * op(b)` for row-major float32 matrices, where `op` transposes when
     /// the flag is set. `a` is stored as `m x k` (or `k x m` when transposed) and `b` as
-    /// `k x n` (or `n x k`). The transposes are passed to `cblas_sgemm`, not copied.
+    /// `k x n` (or `n x k`). The transposes become strides of the kernel, not copies.
+    /// Each output element is one chain of fused multiply-adds in order of the
+    /// contracted index, so the bits do not depend on how the product is split.
     /// `helperA` and `helperB`, when given, hold the same values as `a` and `b`, and
     /// parts of the product that run on the helper thread of `Parallel` read them.
     static func sgemm(
@@ -17,6 +21,9 @@ enum Gemm {
         if k == 0 {
             out.update(repeating: 0, count: m * n)
             return
+        }
+        if m == 1 || n == 1 {
+            BLASThreads.prepare(work: m * n * k)
         }
         if m == 1 && n == 1 {
             // A dot product: `a` and `b` are both contiguous vectors whatever the flags.
@@ -34,7 +41,6 @@ enum Gemm {
             return
         }
         let work = m * n * k
-        BLASThreads.prepare(work: work)
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
         let splitsRows = m >= n
@@ -45,11 +51,8 @@ enum Gemm {
         }
         let hasHelperCopies = helperA != nil || helperB != nil
 
-        // Products of a few hundred thousand multiply-adds each, on the two threads,
-        // each a band of the output's rows or columns (the longer side) with one
-        // OpenBLAS thread. At that size OpenBLAS 0.3.21 takes its small-matrix kernels,
-        // which skip packing (seen in a profile). A 32 x 784 x 128 product took about
-        // a fifth less time here as four bands than as one or two.
+        // Parts of about `partWork` multiply-adds, each a band of the output's rows or
+        // columns (the longer side), shared by the two threads.
         let parts = min(max(work / partWork, 2), 8, length / 16)
         Parallel.ranges(length, grain: length / parts, maximumParts: parts) { range in
             let count = range.count
@@ -66,17 +69,15 @@ enum Gemm {
         }
     }
 
-    /// Returns whether a product of these extents is cut into parts for the two threads
-    /// of `Parallel` (the other products run on the calling thread, or on OpenBLAS's
-    /// own threads when large).
+    /// Returns whether a product of these extents is cut into parts for the threads of
+    /// `Parallel` (the other products run on the calling thread).
     static func splitsAcrossThreads(m: Int, n: Int, k: Int) -> Bool {
         let work = m * n * k
-        return work >= splitWorkMinimum && work < BLASThreads.smallWorkLimit && max(m, n) >= 32
+        return work >= splitWorkMinimum && max(m, n) >= 32
     }
 
-    /// Products with at least this many multiply-adds (about 5 microseconds on one
-    /// core here) and fewer than `BLASThreads.smallWorkLimit` are split between the two
-    /// threads of `Parallel`; OpenBLAS's own threads take the larger ones.
+    /// Products with at least this many multiply-adds (a few microseconds on one core)
+    /// are split between the threads of `Parallel`.
     static let splitWorkMinimum = 1 << 18
 
     /// The approximate number of multiply-adds per part of a split product.
@@ -86,13 +87,11 @@ enum Gemm {
         _ a: UnsafePointer<Float>, _ lda: Int, _ transposeA: Bool, _ b: UnsafePointer<Float>, _ ldb: Int,
         _ transposeB: Bool, _ out: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, ldc: Int
     ) {
-        cblas_sgemm(
-            CblasRowMajor,
-            transposeA ? CblasTrans : CblasNoTrans,
-            transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k),
-            1, a, Int32(lda), b, Int32(ldb),
-            0, out, Int32(ldc))
+        weft_sgemm_f32(
+            m, n, k,
+            a, transposeA ? 1 : lda, transposeA ? lda : 1,
+            b, transposeB ? 1 : ldb, transposeB ? ldb : 1,
+            out, ldc)
     }
 
     /// The same product for integer matrices, with wrapping arithmetic.
@@ -114,12 +113,11 @@ enum Gemm {
     }
 }
 
-/// Chooses how many threads OpenBLAS uses for the next product.
+/// Chooses how many threads OpenBLAS uses for the next vector product.
 ///
-/// Products with fewer than 2^24 multiply-adds (a training step's 32 x 784 x 128, for
-/// example) run on one thread: OpenBLAS's thread start-up and synchronization cost more
-/// than they save there, and on a loaded machine the waiting threads spin. Larger
-/// products use all threads OpenBLAS started with. The setting is process-wide and
+/// Products with fewer than 2^24 multiply-adds run on one thread: OpenBLAS's thread
+/// start-up and synchronization cost more than they save there, and on a loaded machine
+/// the waiting threads spin. Larger products use all threads OpenBLAS started with. The setting is process-wide and
 /// changed only when the regime changes.
 enum BLASThreads {
     static let smallWorkLimit = 1 << 24
