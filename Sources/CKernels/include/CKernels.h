@@ -162,6 +162,40 @@ void weft_sgemm_f32_path(
     const float *b, ptrdiff_t b_row_stride, ptrdiff_t b_column_stride,
     float *c, ptrdiff_t ldc);
 
+/// Makes the calling thread's float arithmetic read subnormal inputs as zero and flush
+/// subnormal results to zero, as XLA's CPU backend does (on x86-64 the MXCSR bits DAZ
+/// and FTZ, on AArch64 the FPCR bit FZ), and returns the previous mode for
+/// `weft_restore_float_mode`. Other architectures keep IEEE subnormals and return 0.
+static inline unsigned long weft_flush_subnormals(void) {
+#if defined(__x86_64__)
+    const unsigned int previous = __builtin_ia32_stmxcsr();
+    const unsigned int flushing = previous | 0x8040u;
+    if (flushing != previous) __builtin_ia32_ldmxcsr(flushing);
+    return previous;
+#elif defined(__aarch64__)
+    unsigned long previous;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(previous));
+    const unsigned long flushing = previous | (1ul << 24);
+    if (flushing != previous) __asm__ volatile("msr fpcr, %0" : : "r"(flushing));
+    return previous;
+#else
+    return 0;
+#endif
+}
+
+/// Restores the float mode that `weft_flush_subnormals` returned.
+static inline void weft_restore_float_mode(unsigned long mode) {
+#if defined(__x86_64__)
+    if (__builtin_ia32_stmxcsr() != (unsigned int)mode) __builtin_ia32_ldmxcsr((unsigned int)mode);
+#elif defined(__aarch64__)
+    unsigned long current;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(current));
+    if (current != mode) __asm__ volatile("msr fpcr, %0" : : "r"(mode));
+#else
+    (void)mode;
+#endif
+}
+
 /// Tells an x86 processor that the calling thread is waiting in a spin loop, so it saves
 /// power and lets a sibling hardware thread run. Does nothing on other architectures.
 static inline void weft_spin_pause(void) {

@@ -47,6 +47,10 @@ extension Primitive {
 
 /// Applies `primitive` to `inputs` through the innermost transformation that owns one
 /// of them, or evaluates it when all inputs are concrete.
+///
+/// Evaluation reads subnormal float inputs as zero and flushes subnormal results to
+/// zero, as XLA's CPU backend does, so `1e-40 * 1.5` is 0 in float32 (see
+/// `withSubnormalsFlushed`).
 public func bind(_ primitive: any Primitive, _ inputs: [Tensor]) -> [Tensor] {
     // Inside the body of a control-flow primitive, the body's scope first replaces the
     // traced values that the body captured from outside (see CaptureScope).
@@ -74,7 +78,9 @@ func bindOutsideCaptureScope(_ primitive: any Primitive, _ inputs: [Tensor]) -> 
         return owner.process(primitive, inputs)
     }
 
-    return primitive.evaluateConcrete(inputs)
+    return withSubnormalsFlushed {
+        primitive.evaluateConcrete(inputs)
+    }
 }
 
 /// Applies a single-output primitive.

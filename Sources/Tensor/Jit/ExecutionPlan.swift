@@ -189,9 +189,12 @@ struct ExecutionPlan: @unchecked Sendable {
         return live
     }
 
-    /// Runs the steps on concrete `inputs` of the traced types.
+    /// Runs the steps on concrete `inputs` of the traced types, with subnormals flushed
+    /// to zero as every evaluated primitive is.
     func run(_ inputs: [Tensor]) -> [Tensor] {
-        threadMode.run { runSteps(inputs) }
+        withSubnormalsFlushed {
+            threadMode.run { runSteps(inputs) }
+        }
     }
 
     private func runSteps(_ inputs: [Tensor]) -> [Tensor] {

@@ -295,6 +295,8 @@ private final class HelperThread: @unchecked Sendable {
 
     private func serve() {
         Parallel.helperThreadID.store(Parallel.currentThreadID(), ordering: .relaxed)
+        // The helper runs only Weft's kernels, so it keeps the mode of `withSubnormalsFlushed`.
+        _ = weft_flush_subnormals()
         while true {
             waitForJob()
             let entered = state.compareExchange(

@@ -56,9 +56,9 @@ func xlaLog(_ x: Float) -> Float {
         return .infinity
     }
 
-    // Subnormal inputs are raised to the smallest normal number first.
-    // NOTE: XLA:CPU flushes subnormals instead and returns -inf or -103.97 for
-    // them, depending on the code path, so results differ for x < 2^-126.
+    // Subnormal inputs are raised to the smallest normal number first. Inside Weft's
+    // evaluation (see `withSubnormalsFlushed`) they read as zero above and give -inf.
+    // NOTE: XLA:CPU returns -inf or -103.97 for them, depending on the code path.
     let normal = x > Float.leastNormalMagnitude ? x : Float.leastNormalMagnitude
     let bits = normal.bitPattern
     let exponentPlusOne = Float(Int32(bits >> 23) - 127) + 1
