@@ -29,6 +29,22 @@ private struct ProductOperand {
         self.transposed = transposed
     }
 
+    /// Copies the columns `range` of `source` into untransposed storage.
+    init(taking range: Range<Int>, columnsOf source: ProductOperand) {
+        self.values = (0..<source.rows).flatMap { row in range.map { source[row, $0] } }
+        self.rows = source.rows
+        self.columns = range.count
+        self.transposed = false
+    }
+
+    /// Copies the rows `range` of `source` into untransposed storage.
+    init(taking range: Range<Int>, rowsOf source: ProductOperand) {
+        self.values = range.flatMap { row in (0..<source.columns).map { source[row, $0] } }
+        self.rows = range.count
+        self.columns = source.columns
+        self.transposed = false
+    }
+
     subscript(row: Int, column: Int) -> Float {
         transposed ? values[column * rows + row] : values[row * columns + column]
     }
@@ -137,24 +153,52 @@ private let productExtents: [(Int, Int, Int)] = [
     }
 
     @Test func splitProductMatchesOneCall() {
-        // 32 x 784 x 128 is split into column bands between the threads, and 784 x 128 x 32
-        // (a weight gradient, `a` transposed) into row bands. The bits must not depend on it.
-        for (m, n, k, transposeA) in [(32, 128, 784, false), (784, 128, 32, true)] {
+        // 784 x 128 x 32 (a weight gradient, `a` transposed) is cut into row bands and
+        // 32 x 128 x 128 into column bands between the threads. The bits must not
+        // depend on it.
+        for (m, n, k, transposeA) in [(784, 128, 32, true), (32, 128, 128, false)] {
             #expect(Gemm.splitsAcrossThreads(m: m, n: n, k: k))
+            #expect(!Gemm.splitsDepth(m: m, n: n, k: k))
             let a = ProductOperand(rows: m, columns: k, transposed: transposeA, seed: 5)
             let b = ProductOperand(rows: k, columns: n, transposed: false, seed: 6)
-            var out = [Float](repeating: .nan, count: m * n)
-            a.values.withUnsafeBufferPointer { av in
-                b.values.withUnsafeBufferPointer { bv in
-                    out.withUnsafeMutableBufferPointer { ov in
-                        Gemm.sgemm(
-                            av.baseAddress!, transposeA: transposeA, bv.baseAddress!, transposeB: false,
-                            ov.baseAddress!, m: m, n: n, k: k)
-                    }
-                }
-            }
+            let out = gemmProduct(a, b)
             let expected = referenceProduct(a, b)
             #expect(zip(out, expected).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(m)x\(n)x\(k)")
         }
     }
+
+    @Test(arguments: [false, true])
+    func depthHalvesAddTwoChains(transposeB: Bool) {
+        // A batch of 32 times a 784 x 128 layer is cut along the contracted index, so each
+        // element is the chain over its first 392 terms plus the chain over the rest.
+        let (m, n, k) = (32, 128, 784)
+        #expect(Gemm.splitsDepth(m: m, n: n, k: k))
+        let a = ProductOperand(rows: m, columns: k, transposed: false, seed: 7)
+        let b = ProductOperand(rows: k, columns: n, transposed: transposeB, seed: 8)
+        let firstA = ProductOperand(taking: 0..<392, columnsOf: a)
+        let secondA = ProductOperand(taking: 392..<784, columnsOf: a)
+        let firstB = ProductOperand(taking: 0..<392, rowsOf: b)
+        let secondB = ProductOperand(taking: 392..<784, rowsOf: b)
+        let expected = zip(referenceProduct(firstA, firstB), referenceProduct(secondA, secondB)).map { $0 + $1 }
+
+        let twoThreads = gemmProduct(a, b)
+        let oneThread = Parallel.withoutHelper { gemmProduct(a, b) }
+        #expect(zip(twoThreads, expected).allSatisfy { $0.bitPattern == $1.bitPattern })
+        #expect(zip(oneThread, expected).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+}
+
+/// Computes the product with `Gemm.sgemm`, passing each operand with its stored transpose.
+private func gemmProduct(_ a: ProductOperand, _ b: ProductOperand) -> [Float] {
+    var out = [Float](repeating: .nan, count: a.rows * b.columns)
+    a.values.withUnsafeBufferPointer { av in
+        b.values.withUnsafeBufferPointer { bv in
+            out.withUnsafeMutableBufferPointer { ov in
+                Gemm.sgemm(
+                    av.baseAddress!, transposeA: a.transposed, bv.baseAddress!, transposeB: b.transposed,
+                    ov.baseAddress!, m: a.rows, n: b.columns, k: a.columns)
+            }
+        }
+    }
+    return out
 }
