@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import Tensor
 
@@ -53,5 +54,51 @@ private func hostProduct(_ a: Float, _ b: Float) -> Float { a * b }
 
         let nonzero = jit({ (x: Tensor) in (x * 1.5 .!= 0).astype(.float32).sum() }, cache: JitCache())
         #expect(nonzero(values).floatValue == 0)
+    }
+}
+
+@Suite struct SubnormalFlushingScopeTests {
+    @Test func jitFoldsConstantsWithFlushing() {
+        // The comparison of two constants is folded when the plan is built, and must read
+        // the subnormal as zero as the eager comparison does.
+        let tiny = Tensor(Float(1e-40))
+        let x = Tensor([1, 2, 3] as [Float])
+        let pick = { (x: Tensor) in select(tiny .> Tensor(Float(0)), x, -x) }
+        #expect(pick(x).floats == [-1, -2, -3])
+        #expect(jit(pick, cache: JitCache())(x).floats == [-1, -2, -3])
+    }
+
+    @Test func jitFoldsProductOfConstants() {
+        let outputs = jitFlat({ xs in [xs[0] + 1, Tensor(Float(1e-40)) * 1.5] }, cache: JitCache())([Tensor(Float(0))])
+        #expect(outputs[1].floats == [0])
+    }
+
+    @Test func loopBodyHostCodeKeepsCallerMode() {
+        // Swift arithmetic in an eager loop body is the caller's, not Weft's evaluation.
+        // The body also runs once on abstract values to find the carry's types.
+        let products = Mutex([Float]())
+        _ = whileLoop(
+            condition: { count in count .< 3 },
+            body: { count in
+                products.withLock { $0.append(hostProduct(1e-40, 1.5)) }
+                return count + 1
+            },
+            initial: Tensor(Int32(0)))
+        #expect(products.withLock { $0 }.count >= 3)
+        #expect(products.withLock { $0 }.allSatisfy { $0.isSubnormal })
+    }
+
+    @Test func loopBodyOperationsFlush() {
+        let result = whileLoop(
+            condition: { carry in carry[0] .< 2 },
+            body: { carry in [carry[0] + 1, carry[1] * 1.5] },
+            initial: [Tensor(Int32(0)), Tensor(Float(1e-40))])
+        #expect(result[1].floats == [0])
+    }
+
+    @Test func uniformFlushesSubnormalSpan() {
+        // JAX computes the span maxval - minval with XLA, where 1e-38 reads as zero.
+        let values = uniform(PRNGKey(0), shape: [8], minval: 0, maxval: 1e-38)
+        #expect(values.floats == [Float](repeating: 0, count: 8))
     }
 }

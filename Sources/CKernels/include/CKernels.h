@@ -146,7 +146,9 @@ weft_sgemm_path weft_sgemm_best_path(void);
 /// b[p * b_row_stride + j * b_column_stride], and `c` is m x n with rows `ldc` floats
 /// apart, so a transposed operand is its strides swapped. Each element of `c` is one
 /// chain of fused multiply-adds over p = 0 ..< k in order, starting from zero, so every
-/// path and every split of the rows or columns between calls gives the same bits.
+/// path and every split of the rows or columns between calls gives the same bits. The
+/// one exception is the payload of a NaN result from several NaN operands, which the
+/// paths take from different operands.
 /// `c` must not overlap `a` or `b`. A product with k = 0 writes zeros. The packing
 /// buffers belong to the calling thread and are kept between calls.
 void weft_sgemm_f32(

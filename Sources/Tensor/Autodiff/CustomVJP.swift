@@ -37,7 +37,7 @@ public func customVJP(
 
 /// The primitive behind `customVJP`. Its outputs are the function's outputs followed
 /// by the residuals, so the backward rule receives the residuals as primal outputs.
-final class CustomVJPCall: Primitive {
+final class CustomVJPCall: CallsHostClosures {
     let forward: ([Tensor]) -> (outputs: [Tensor], residuals: [Tensor])
     let backward: ([Tensor], [Tensor]) -> [Tensor]
     private var outputCount: Int?

@@ -133,7 +133,7 @@ func bindSwitch(_ index: Tensor, _ branches: [ClosedBody], _ operands: [Tensor])
 /// the int32 index selects, after clamping it into range.
 ///
 /// Inputs: the index, the operands, then each branch's captured tensors in branch order.
-struct Switch: Primitive {
+struct Switch: CallsHostClosures {
     let branches: [ClosedBody]
     let operandCount: Int
 

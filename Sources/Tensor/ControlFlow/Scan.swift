@@ -158,7 +158,7 @@ func bindScan(
 ///
 /// Inputs: the carry, the stacked xs, then the body's captured tensors. Outputs: the
 /// final carry, then the stacked ys.
-struct Scan: Primitive {
+struct Scan: CallsHostClosures {
     /// Maps the carry, the slices of xs and the captured tensors to the next carry and y.
     let body: ClosedBody
     let carryCount: Int

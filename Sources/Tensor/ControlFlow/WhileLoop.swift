@@ -99,7 +99,7 @@ func bindWhile(
 /// The primitive behind `whileLoop` (JAX's `while`).
 ///
 /// Inputs: the carry, the condition's captured tensors, then the body's.
-struct WhileLoop: Primitive {
+struct WhileLoop: CallsHostClosures {
     let condition: ClosedBody
     let body: ClosedBody
 

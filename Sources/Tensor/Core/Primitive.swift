@@ -78,10 +78,20 @@ func bindOutsideCaptureScope(_ primitive: any Primitive, _ inputs: [Tensor]) -> 
         return owner.process(primitive, inputs)
     }
 
+    // Loop and branch bodies and custom VJP functions are the caller's Swift closures:
+    // their own host code keeps the caller's mode, and the operations they bind flush.
+    if primitive is any CallsHostClosures {
+        return primitive.evaluateConcrete(inputs)
+    }
     return withSubnormalsFlushed {
         primitive.evaluateConcrete(inputs)
     }
 }
+
+/// A primitive whose evaluation calls the caller's Swift closures (loop and branch
+/// bodies, a custom VJP's forward function), so that `bind` leaves the float mode to
+/// the operations that those closures bind.
+protocol CallsHostClosures: Primitive {}
 
 /// Applies a single-output primitive.
 @inline(__always)

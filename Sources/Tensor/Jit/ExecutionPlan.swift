@@ -117,7 +117,10 @@ struct ExecutionPlan: @unchecked Sendable {
             // small constant instead of a folded tensor of the full size.
             let expands = equation.primitive is BroadcastTo && types[0].size > equation.inputs[0].type.size
             if inputs.allSatisfy({ known[$0] != nil }) && !expands {
-                let results = equation.primitive.evaluate(inputs.map { known[$0]! }, types: types)
+                // Folded like every other evaluation, with subnormals flushed.
+                let results = withSubnormalsFlushed {
+                    equation.primitive.evaluate(inputs.map { known[$0]! }, types: types)
+                }
                 for (output, result) in zip(outputs, results) { known[output] = result }
                 folded += 1
             } else {

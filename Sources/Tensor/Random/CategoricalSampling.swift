@@ -232,13 +232,16 @@ public func categorical(
     if let shape {
         _ = elementCount(of: shape, operation: "categorical")
     }
-    let sample = categoricalIndices(
-        key,
-        logits: logits.scalars(as: Float.self),
-        logitsShape: logits.shape,
-        axis: axis,
-        sampleShape: shape,
-        replace: replace,
-        mode: resolvedMode(mode))
+    // The Gumbel scores are float arithmetic, flushed as in `uniform`.
+    let sample = withSubnormalsFlushed {
+        categoricalIndices(
+            key,
+            logits: logits.scalars(as: Float.self),
+            logitsShape: logits.shape,
+            axis: axis,
+            sampleShape: shape,
+            replace: replace,
+            mode: resolvedMode(mode))
+    }
     return Tensor(sample.indices, shape: sample.shape)
 }

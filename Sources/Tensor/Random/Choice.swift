@@ -25,8 +25,9 @@ public func choice(
     p: Tensor? = nil,
     mode: ThreefryMode? = nil
 ) -> Tensor {
-    let indices = choiceIndices(
-        key, populationCount: n, shape: shape, replace: replace, p: p, mode: resolvedMode(mode))
+    let indices = withSubnormalsFlushed {
+        choiceIndices(key, populationCount: n, shape: shape, replace: replace, p: p, mode: resolvedMode(mode))
+    }
     return Tensor(indices, shape: shape)
 }
 
@@ -52,9 +53,11 @@ public func choice(
     precondition(
         normalizedAxis >= 0 && normalizedAxis < x.rank,
         "choice: axis \(axis) is out of range for x of shape \(formatShape(x.shape))")
-    let indices = choiceIndices(
-        key, populationCount: x.shape[normalizedAxis], shape: shape, replace: replace, p: p,
-        mode: resolvedMode(mode))
+    let indices = withSubnormalsFlushed {
+        choiceIndices(
+            key, populationCount: x.shape[normalizedAxis], shape: shape, replace: replace, p: p,
+            mode: resolvedMode(mode))
+    }
     return x.take(Tensor(indices, shape: shape), axis: normalizedAxis)
 }
 

@@ -2,7 +2,8 @@
 // 0.10.2 on XLA:CPU. The `...Scalars` functions fill flat arrays and the public
 // functions wrap them in tensors. Every sampler draws one 32-bit word per
 // element with `randomBitScalars`, so elements follow the row-major order of
-// the requested shape.
+// the requested shape. Their float arithmetic reads subnormal inputs as zero and
+// flushes subnormal results, as XLA:CPU computes (see `withSubnormalsFlushed`).
 
 /// √2 rounded to float32, JAX's `np.array(np.sqrt(2), float32)`.
 let squareRootOfTwo = Float(bitPattern: 0x3FB5_04F3)
@@ -27,9 +28,12 @@ func uniformScalars(
     maxval: Float,
     mode: ThreefryMode
 ) -> [Float] {
-    let span = maxval - minval
-    return randomBitScalars(key, count: count, mode: mode).map { bits in
-        xlaMaximum(minval, minval.addingProduct(unitIntervalFloat(bits), span))
+    let bits = randomBitScalars(key, count: count, mode: mode)
+    return withSubnormalsFlushed {
+        let span = maxval - minval
+        return bits.map { bits in
+            xlaMaximum(minval, minval.addingProduct(unitIntervalFloat(bits), span))
+        }
     }
 }
 
@@ -39,7 +43,7 @@ func uniformScalars(
 /// just above -1, and returns `sqrt(2) * erfinv(u)`.
 func normalScalars(_ key: PRNGKey, count: Int, mode: ThreefryMode) -> [Float] {
     let uniforms = uniformScalars(key, count: count, minval: Float(-1).nextUp, maxval: 1, mode: mode)
-    return uniforms.map { squareRootOfTwo * erfInv($0) }
+    return withSubnormalsFlushed { uniforms.map { squareRootOfTwo * erfInv($0) } }
 }
 
 /// Samples `count` standard normal floats truncated to (lower, upper), like
@@ -62,13 +66,16 @@ func truncatedNormalScalars(
     // XLA's algebraic simplifier turns JAX's division by √2 into a
     // multiplication by the float32 reciprocal, which can round differently.
     let reciprocalOfSquareRootOfTwo = 1 / squareRootOfTwo
-    let lowerCDF = xlaErf(lower * reciprocalOfSquareRootOfTwo)
-    let upperCDF = xlaErf(upper * reciprocalOfSquareRootOfTwo)
+    let (lowerCDF, upperCDF) = withSubnormalsFlushed {
+        (xlaErf(lower * reciprocalOfSquareRootOfTwo), xlaErf(upper * reciprocalOfSquareRootOfTwo))
+    }
     let uniforms = uniformScalars(key, count: count, minval: lowerCDF, maxval: upperCDF, mode: mode)
     let smallest = lower.nextUp
     let largest = upper.nextDown
-    return uniforms.map { uniform in
-        xlaMinimum(xlaMaximum(squareRootOfTwo * erfInv(uniform), smallest), largest)
+    return withSubnormalsFlushed {
+        uniforms.map { uniform in
+            xlaMinimum(xlaMaximum(squareRootOfTwo * erfInv(uniform), smallest), largest)
+        }
     }
 }
 
@@ -86,7 +93,7 @@ func bernoulliScalars(_ key: PRNGKey, count: Int, p: Float, mode: ThreefryMode) 
 func gumbelScalars(_ key: PRNGKey, count: Int, mode: ThreefryMode) -> [Float] {
     let uniforms = uniformScalars(
         key, count: count, minval: Float.leastNormalMagnitude, maxval: 1, mode: mode)
-    return uniforms.map { -xlaLog(-xlaLog($0)) }
+    return withSubnormalsFlushed { uniforms.map { -xlaLog(-xlaLog($0)) } }
 }
 
 /// Samples float32 values uniformly from [minval, maxval), like

@@ -56,8 +56,9 @@ func xlaLog(_ x: Float) -> Float {
         return .infinity
     }
 
-    // Subnormal inputs are raised to the smallest normal number first. Inside Weft's
-    // evaluation (see `withSubnormalsFlushed`) they read as zero above and give -inf.
+    // Subnormal inputs are raised to the smallest normal number first. The samplers
+    // call this with subnormals flushed (see `withSubnormalsFlushed`), where they read
+    // as zero above and give -inf.
     // NOTE: XLA:CPU returns -inf or -103.97 for them, depending on the code path.
     let normal = x > Float.leastNormalMagnitude ? x : Float.leastNormalMagnitude
     let bits = normal.bitPattern
