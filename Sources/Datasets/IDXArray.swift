@@ -11,10 +11,13 @@ public struct IDXArray: Equatable, Sendable {
     /// Creates an array from `bytes` in row-major order. The product of `shape` must equal
     /// `bytes.count`.
     public init(shape: [Int], bytes: [UInt8]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "IDXArray shape \(shape) has a negative dimension")
-        precondition(
-            shape.reduce(1, *) == bytes.count,
-            "IDXArray shape \(shape) needs \(shape.reduce(1, *)) bytes, got \(bytes.count)")
+        // `fatalError` keeps its message in optimized builds, where `precondition` drops it.
+        if !shape.allSatisfy({ $0 >= 0 }) {
+            fatalError("IDXArray shape \(shape) has a negative dimension")
+        }
+        if shape.reduce(1, *) != bytes.count {
+            fatalError("IDXArray shape \(shape) needs \(shape.reduce(1, *)) bytes, got \(bytes.count)")
+        }
         self.shape = shape
         self.bytes = bytes
     }

@@ -7,7 +7,10 @@ public struct LabeledImages: Equatable, Sendable {
 
     /// Creates a split. The first dimensions of `images` and `labels` must be equal.
     public init(images: IDXArray, labels: IDXArray) {
-        precondition(images.shape.first == labels.shape.first, "images and labels differ in count")
+        // `fatalError` keeps its message in optimized builds, where `precondition` drops it.
+        if images.shape.first != labels.shape.first {
+            fatalError("images and labels differ in count")
+        }
         self.images = images
         self.labels = labels
     }

@@ -179,3 +179,15 @@ import Testing
         expectMessage(result, contains: ["take", "integers", "float32"])
     }
 }
+
+@Suite struct PreconditionMessageTests {
+    @Test func messageSurvivesOptimizedBuilds() async {
+        // Swift's `precondition` prints "Precondition failed" and only in debug builds.
+        // Weft's stops through `fatalError`, whose message optimized builds keep too.
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = matmul(Tensor.zeros([2, 3]), Tensor.zeros([2, 3]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("Fatal error: matmul: shapes (2, 3) and (2, 3) are not aligned"), "\(message.prefix(300))")
+    }
+}

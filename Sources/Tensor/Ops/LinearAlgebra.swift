@@ -1,6 +1,6 @@
 /// The matrix product with NumPy's `matmul` rules: 1-D operands are promoted to a
 /// row (left) or column (right) and the added axis removed afterwards, leading axes
-/// broadcast, and float32 products run on `cblas_sgemm`.
+/// broadcast, and float32 products run on Weft's own kernel (`Gemm.sgemm`).
 ///
 /// Stops when the contracted extents differ, naming both shapes, as in
 /// `matmul: shapes (32, 784) and (128, 10) are not aligned`.

@@ -1,6 +1,7 @@
 /// Batched matrix product `op(a) @ op(b)` over the last two axes, with the leading
 /// (batch) axes broadcast as in NumPy. `op` transposes the last two axes when the
-/// flag is set, so `x @ w.T` runs as one `cblas_sgemm` with a transpose flag and no copy.
+/// flag is set, so `x @ w.T` runs as one product kernel call with swapped strides and
+/// no copy.
 struct MatMul: DestinationPassingPrimitive {
     let transposeA: Bool
     let transposeB: Bool
