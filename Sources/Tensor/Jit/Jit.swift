@@ -54,6 +54,8 @@ public func jitFlat(
 /// outputs and intermediate values of the same byte size (`donate_argnums` in JAX), so
 /// that a training step `state -> state'` updates the state in place. After a call, the
 /// caller must not use a donated argument again: its tensors may hold other values.
+/// TODO: Detect that reuse. JAX stops with an error when a donated array is read again,
+/// and Weft reads whatever the plan wrote there, including from copies of the argument.
 /// Assign the result to the same variable (`state = step(state)`). A leaf whose storage
 /// another argument leaf also uses is not overwritten. Donation applies when the plan
 /// runs on concrete arguments, not when the jitted function is traced by `grad`,
