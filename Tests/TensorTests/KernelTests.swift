@@ -27,7 +27,7 @@ private func referencePairwise(_ values: [Float], _ start: Int, _ count: Int) ->
 
 /// Generates values of mixed magnitude and sign, so that any change of summation order
 /// shows in the result.
-private func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
+func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
     var state = seed
     return (0..<count).map { _ in
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

@@ -2,18 +2,6 @@ import CKernels
 import Testing
 @testable import Tensor
 
-/// Values of mixed sign and magnitude, so that a change in the order of the
-/// multiply-adds shows in the bits of the result.
-private func productOperand(_ count: Int, seed: UInt64) -> [Float] {
-    var state = seed
-    return (0..<count).map { _ in
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        let unit = Float(state >> 40) / Float(1 << 24)
-        let magnitude: Float = (state >> 21) & 1 == 0 ? 3 : 1e-2
-        return (unit - 0.5) * magnitude
-    }
-}
-
 /// One operand in row-major storage: `rows x columns` as the product reads it, stored
 /// transposed when `transposed` is set.
 private struct ProductOperand {
@@ -23,7 +11,7 @@ private struct ProductOperand {
     let transposed: Bool
 
     init(rows: Int, columns: Int, transposed: Bool, seed: UInt64) {
-        self.values = productOperand(rows * columns, seed: seed)
+        self.values = mixedValues(rows * columns, seed: seed)
         self.rows = rows
         self.columns = columns
         self.transposed = transposed

@@ -165,8 +165,8 @@ void weft_sgemm_f32_path(
     float *c, ptrdiff_t ldc);
 
 /// Makes the calling thread's float arithmetic read subnormal inputs as zero and flush
-/// subnormal results to zero, as XLA's CPU backend does (on x86-64 the MXCSR bits DAZ
-/// and FTZ, on AArch64 the FPCR bit FZ), and returns the previous mode for
+/// subnormal results to zero, as XLA's CPU backend does. On x86-64 it sets the MXCSR
+/// bits DAZ and FTZ, and on AArch64 the FPCR bit FZ. Returns the previous mode for
 /// `weft_restore_float_mode`. Other architectures keep IEEE subnormals and return 0.
 static inline unsigned long weft_flush_subnormals(void) {
 #if defined(__x86_64__)
