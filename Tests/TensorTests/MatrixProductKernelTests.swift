@@ -61,9 +61,10 @@ private let supportedPaths = [WEFT_SGEMM_SCALAR, WEFT_SGEMM_AVX2, WEFT_SGEMM_AVX
     weft_sgemm_path_supported($0) == 1
 }
 
-/// Extents (m, n, k) that cover whole and partial tiles of every path, several depth
-/// blocks (k above 512), more rows than one row block (192), more columns than one
-/// packed block (1024), and a `b` whose rows are packed because they lie far apart.
+/// Extents (m, n, k) that cover whole and partial tiles of every path. They also reach
+/// several depth blocks (k above 512), more rows than one row block (192) and more
+/// columns than one packed block (1024). The last one has rows of `b` far enough apart
+/// to be packed.
 private let productExtents: [(Int, Int, Int)] = [
     (1, 1, 1), (2, 3, 5), (6, 16, 8), (8, 32, 9), (9, 33, 17), (7, 10, 128), (32, 128, 784),
     (13, 47, 513), (5, 9, 1100), (400, 20, 30), (3, 1030, 12), (70, 600, 20),
