@@ -194,41 +194,18 @@ static void kernel_avx2(
 }
 #endif
 
-static kernel_shape shape_for_path(weft_sgemm_path path)
+static kernel_shape shape_for_path(weft_path path)
 {
     switch (path) {
 #if defined(__x86_64__)
-    case WEFT_SGEMM_AVX512:
+    case WEFT_PATH_AVX512:
         return (kernel_shape){AVX512_MR, AVX512_NR, kernel_avx512};
-    case WEFT_SGEMM_AVX2:
+    case WEFT_PATH_AVX2:
         return (kernel_shape){AVX2_MR, AVX2_NR, kernel_avx2};
 #endif
     default:
         return (kernel_shape){SCALAR_MR, SCALAR_NR, kernel_scalar};
     }
-}
-
-int weft_sgemm_path_supported(weft_sgemm_path path)
-{
-    switch (path) {
-    case WEFT_SGEMM_SCALAR:
-        return 1;
-#if defined(__x86_64__)
-    case WEFT_SGEMM_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case WEFT_SGEMM_AVX512:
-        return __builtin_cpu_supports("avx512f");
-#endif
-    default:
-        return 0;
-    }
-}
-
-weft_sgemm_path weft_sgemm_best_path(void)
-{
-    if (weft_sgemm_path_supported(WEFT_SGEMM_AVX512)) return WEFT_SGEMM_AVX512;
-    if (weft_sgemm_path_supported(WEFT_SGEMM_AVX2)) return WEFT_SGEMM_AVX2;
-    return WEFT_SGEMM_SCALAR;
 }
 
 // The packing buffer of `b`, one per thread, grown on demand and kept for the thread's
@@ -339,7 +316,7 @@ static void pack_b(
 }
 
 void weft_sgemm_f32_path(
-    weft_sgemm_path path, size_t m, size_t n, size_t k,
+    weft_path path, size_t m, size_t n, size_t k,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stride,
     const float *b, ptrdiff_t b_row_stride, ptrdiff_t b_column_stride,
     float *c, ptrdiff_t ldc)
@@ -404,11 +381,5 @@ void weft_sgemm_f32(
     const float *b, ptrdiff_t b_row_stride, ptrdiff_t b_column_stride,
     float *c, ptrdiff_t ldc)
 {
-    static weft_sgemm_path best = WEFT_SGEMM_PATH_UNKNOWN;
-    weft_sgemm_path path = __atomic_load_n(&best, __ATOMIC_RELAXED);
-    if (path == WEFT_SGEMM_PATH_UNKNOWN) {
-        path = weft_sgemm_best_path();
-        __atomic_store_n(&best, path, __ATOMIC_RELAXED);
-    }
-    weft_sgemm_f32_path(path, m, n, k, a, a_row_stride, a_column_stride, b, b_row_stride, b_column_stride, c, ldc);
+    weft_sgemm_f32_path(weft_best_path(), m, n, k, a, a_row_stride, a_column_stride, b, b_row_stride, b_column_stride, c, ldc);
 }

@@ -37,6 +37,9 @@ func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
     }
 }
 
+/// The kernel paths that this processor runs (`weft_path`).
+let supportedPaths = [WEFT_PATH_SCALAR, WEFT_PATH_AVX2, WEFT_PATH_AVX512].filter { weft_path_supported($0) == 1 }
+
 @Suite struct SummationKernelTests {
     @Test(arguments: [0, 1, 7, 8, 255, 256, 257, 1000, 1024, 4095, 4096, 4097, 10_007, 100_000])
     func pairwiseMatchesReferenceBits(count: Int) {

@@ -57,10 +57,6 @@ private func referenceProduct(_ a: ProductOperand, _ b: ProductOperand) -> [Floa
     return out
 }
 
-private let supportedPaths = [WEFT_SGEMM_SCALAR, WEFT_SGEMM_AVX2, WEFT_SGEMM_AVX512].filter {
-    weft_sgemm_path_supported($0) == 1
-}
-
 /// Extents (m, n, k) that cover whole and partial tiles of every path. They also reach
 /// several depth blocks (k above 512), more rows than one row block (192) and more
 /// columns than one packed block (1024). The last one has rows of `b` far enough apart
@@ -138,7 +134,7 @@ private let productExtents: [(Int, Int, Int)] = [
     }
 
     @Test func bestPathIsSupported() {
-        #expect(weft_sgemm_path_supported(weft_sgemm_best_path()) == 1)
+        #expect(weft_path_supported(weft_best_path()) == 1)
     }
 
     @Test func splitProductMatchesOneCall() {

@@ -10,6 +10,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// The instruction-set paths of the kernels that have several (`weft_sgemm_f32_path`,
+/// `weft_adam_f32_path`). Each kernel gives the same bits on every path.
+typedef enum {
+    WEFT_PATH_UNKNOWN,
+    /// Portable C.
+    WEFT_PATH_SCALAR,
+    /// 256-bit vectors with fused multiply-adds (x86-64 with AVX2 and FMA).
+    WEFT_PATH_AVX2,
+    /// 512-bit vectors (x86-64 with AVX-512F).
+    WEFT_PATH_AVX512,
+} weft_path;
+
+/// Returns 1 when the processor runs `path`, else 0.
+int weft_path_supported(weft_path path);
+
+/// Returns the fastest path the processor runs, found once and then remembered.
+weft_path weft_best_path(void);
+
 /// Computes one elementwise Adam step over `count` floats:
 ///   mu' = keep1 * g + decay1 * mu
 ///   nu' = keep2 * (g * g) + decay2 * nu
@@ -32,6 +50,16 @@ void weft_adam_update_f32(
 void weft_adam_apply_f32(
     const float *gradient, const float *mu, const float *nu, const float *param,
     float *new_param, float *new_mu, float *new_nu, size_t count,
+    float keep1, float decay1, float keep2, float decay2,
+    float correction1, float correction2, float eps, float eps_root, float scale);
+
+/// Computes `weft_adam_apply_f32` on the given path, which must be supported, or
+/// `weft_adam_update_f32` when `param` is NULL (`scale` is then unused). The AVX-512
+/// path divides by the corrections through their reciprocals with two corrections by
+/// the remainder, which gives the correctly rounded quotients: the same bits.
+void weft_adam_f32_path(
+    weft_path path, const float *gradient, const float *mu, const float *nu, const float *param,
+    float *out, float *new_mu, float *new_nu, size_t count,
     float keep1, float decay1, float keep2, float decay2,
     float correction1, float correction2, float eps, float eps_root, float scale);
 
@@ -124,23 +152,6 @@ void weft_threefry_counter_bits(uint32_t key0, uint32_t key1, uint64_t first, si
 /// `out[half + i]`, and words past `count - 1` are dropped. `count` is at most 2^32.
 void weft_threefry_hash_range(uint32_t key0, uint32_t key1, size_t count, uint32_t *out);
 
-/// The instruction-set paths of `weft_sgemm_f32_path`.
-typedef enum {
-    WEFT_SGEMM_PATH_UNKNOWN,
-    /// Portable C with `fmaf`.
-    WEFT_SGEMM_SCALAR,
-    /// 256-bit vectors with fused multiply-adds (x86-64 with AVX2 and FMA).
-    WEFT_SGEMM_AVX2,
-    /// 512-bit vectors (x86-64 with AVX-512F).
-    WEFT_SGEMM_AVX512,
-} weft_sgemm_path;
-
-/// Returns 1 when the processor runs `path`, else 0.
-int weft_sgemm_path_supported(weft_sgemm_path path);
-
-/// Returns the fastest path the processor runs.
-weft_sgemm_path weft_sgemm_best_path(void);
-
 /// Computes the float32 matrix product c = a b, where `a` is m x k with element (i, p)
 /// at a[i * a_row_stride + p * a_column_stride], `b` is k x n with element (p, j) at
 /// b[p * b_row_stride + j * b_column_stride], and `c` is m x n with rows `ldc` floats
@@ -159,7 +170,7 @@ void weft_sgemm_f32(
 
 /// Computes the same product on the given path, which must be supported.
 void weft_sgemm_f32_path(
-    weft_sgemm_path path, size_t m, size_t n, size_t k,
+    weft_path path, size_t m, size_t n, size_t k,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stride,
     const float *b, ptrdiff_t b_row_stride, ptrdiff_t b_column_stride,
     float *c, ptrdiff_t ldc);

@@ -1,0 +1,157 @@
+import CKernels
+import Testing
+@testable import Tensor
+
+/// The constants of one Adam step as the C kernel takes them.
+private struct StepConstants {
+    var keep1: Float = 0.1
+    var decay1: Float = 0.9
+    var keep2: Float = 0.001
+    var decay2: Float = 0.999
+    var correction1: Float
+    var correction2: Float
+    var eps: Float = 1e-8
+    var epsRoot: Float = 0
+    var scale: Float = -0.001
+}
+
+/// The update and parameter step in plain Swift, one correctly rounded operation at a
+/// time in the order of the kernel's formula: the definition every path must match.
+/// Returns the new parameter, the new moments and the direction.
+private func referenceStep(_ g: Float, _ mu: Float, _ nu: Float, _ param: Float, _ c: StepConstants) -> SIMD4<Float> {
+    let m = c.keep1 * g + c.decay1 * mu
+    let v = c.keep2 * (g * g) + c.decay2 * nu
+    let root = (v / c.correction2 + c.epsRoot).squareRoot()
+    let direction = (m / c.correction1) / (root + c.eps)
+    return SIMD4(param + direction * c.scale, m, v, direction)
+}
+
+/// Runs the kernel on `path` and returns the new parameters, first and second moments.
+private func kernelStep(
+    _ path: weft_path, _ g: [Float], _ mu: [Float], _ nu: [Float], _ param: [Float], _ c: StepConstants
+) -> [[Float]] {
+    let count = g.count
+    var out = [Float](repeating: 0, count: count)
+    var newMu = out
+    var newNu = out
+    weft_adam_f32_path(
+        path, g, mu, nu, param, &out, &newMu, &newNu, count, c.keep1, c.decay1, c.keep2, c.decay2, c.correction1,
+        c.correction2, c.eps, c.epsRoot, c.scale)
+    return [out, newMu, newNu]
+}
+
+/// Runs `referenceStep` on every element and returns the new parameters, first and
+/// second moments and directions, one array each.
+private func referenceSteps(
+    _ g: [Float], _ mu: [Float], _ nu: [Float], _ param: [Float], _ c: StepConstants
+) -> [[Float]] {
+    var outputs = [[Float]](repeating: [Float](repeating: 0, count: g.count), count: 4)
+    for index in g.indices {
+        let step = referenceStep(g[index], mu[index], nu[index], param[index], c)
+        for output in 0..<4 { outputs[output][index] = step[output] }
+    }
+    return outputs
+}
+
+/// Returns the number of elements where `got` and `expected` differ in bits (any NaN
+/// equals any NaN), with the first few of them.
+private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, first: [(Int, Float, Float)]) {
+    var count = 0
+    var first = [(Int, Float, Float)]()
+    for index in got.indices where got[index].bitPattern != expected[index].bitPattern {
+        if got[index].isNaN && expected[index].isNaN { continue }
+        count += 1
+        if first.count < 3 { first.append((index, got[index], expected[index])) }
+    }
+    return (count, first)
+}
+
+/// Every path of the Adam kernel against the scalar formula, bit for bit. The AVX-512 path
+/// divides by the bias corrections through their reciprocals, so these tests sweep the
+/// dividends densely and mix in the values that must take the divider.
+@Suite struct AdamKernelPathTests {
+    /// Corrections inside the reciprocal's range (the first five, the third and fourth at
+    /// its ends) and outside it (the last two, which use the divider).
+    static let corrections: [(Float, Float)] = [
+        (0.271, 0.002_997), (1, 0.181_3), (0x1p-30, 0x1p30), (0x1p30, 0x1p-30), (-0.75, 3),
+        (0x1.8p-31, 0.5), (0.5, 0x1p31),
+    ]
+
+    @Test(arguments: corrections.indices)
+    func quotientsMatchDivisionForEverySignificandStep(index: Int) {
+        // With keep = 0 and decay = 1 the moments are the inputs themselves, so the
+        // dividends run through every 16th significand of a binade, with both signs
+        // for the first moment.
+        let (correction1, correction2) = Self.corrections[index]
+        let constants = StepConstants(
+            keep1: 0, decay1: 1, keep2: 0, decay2: 1, correction1: correction1, correction2: correction2)
+        let count = 1 << 19
+        let g = [Float](repeating: 0, count: count)
+        let mu = (0..<count).map { Float(bitPattern: (127 - 5) << 23 | UInt32($0 * 16) | UInt32($0 % 2) << 31) }
+        let nu = (0..<count).map { Float(bitPattern: (127 - 20) << 23 | UInt32($0 * 16 + 3)) }
+        let param = [Float](repeating: 0.5, count: count)
+        let expected = referenceSteps(g, mu, nu, param, constants)
+
+        for path in supportedPaths {
+            let got = kernelStep(path, g, mu, nu, param, constants)
+            for output in 0..<3 {
+                let wrong = mismatches(got[output], expected[output])
+                #expect(wrong.count == 0, "path \(path.rawValue), output \(output): \(wrong.first)")
+            }
+        }
+    }
+
+    @Test(arguments: corrections.indices)
+    func valuesOutsideTheQuotientRangeMatchDivision(index: Int) {
+        // Zeros, values just outside [2^-70, 2^90], subnormals, infinities and NaN, one
+        // in every few lanes among ordinary values, so that vectors switch between the
+        // reciprocal and the divider.
+        let (correction1, correction2) = Self.corrections[index]
+        let constants = StepConstants(correction1: correction1, correction2: correction2)
+        let special: [Float] = [
+            0, -0, 0x1p-70, 0x1.fffffep-71, -0x1p-71, 0x1p90, 0x1.000002p90, -0x1p91, 0x1p-133, -0x1p-149, .infinity,
+            -.infinity, .nan, 3e38,
+        ]
+        let count = 4099
+        let ordinary = mixedValues(count * 4, seed: UInt64(index) + 5)
+        func column(_ offset: Int, _ period: Int) -> [Float] {
+            (0..<count).map { index in
+                index % period == 0 ? special[(index / period + offset) % special.count] : ordinary[index * 4 + offset]
+            }
+        }
+        let g = column(0, 7)
+        let mu = column(1, 5)
+        let nu = column(2, 3).map(abs)
+        let param = column(3, 11)
+        let expected = referenceSteps(g, mu, nu, param, constants)
+
+        for path in supportedPaths {
+            let got = kernelStep(path, g, mu, nu, param, constants)
+            for output in 0..<3 {
+                let wrong = mismatches(got[output], expected[output])
+                #expect(wrong.count == 0, "path \(path.rawValue), output \(output): \(wrong.first)")
+            }
+        }
+    }
+
+    @Test func directionWithoutParameterMatchesFormula() {
+        // A NULL parameter stores the direction itself.
+        let constants = StepConstants(correction1: 0.19, correction2: 0.001_999)
+        let count = 1001
+        let g = mixedValues(count, seed: 1)
+        let mu = mixedValues(count, seed: 2)
+        let nu = mixedValues(count, seed: 3).map(abs)
+        let expected = referenceSteps(g, mu, nu, [Float](repeating: 0, count: count), constants)[3]
+
+        for path in supportedPaths {
+            var direction = [Float](repeating: 0, count: count)
+            var newMu = direction
+            var newNu = direction
+            weft_adam_f32_path(
+                path, g, mu, nu, nil, &direction, &newMu, &newNu, count, constants.keep1, constants.decay1,
+                constants.keep2, constants.decay2, constants.correction1, constants.correction2, constants.eps,
+                constants.epsRoot, 0)
+            #expect(mismatches(direction, expected).count == 0, "path \(path.rawValue)")
+        }
+    }
+}
