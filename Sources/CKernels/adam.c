@@ -97,9 +97,9 @@ static size_t adam_avx(
 // Returns a / b correctly rounded, from y = RN(1 / b): q = RN(a * y) is corrected twice
 // by the remainder a - b * q, which a fused multiply-add computes exactly. The first
 // correction leaves q within one unit in the last place of a / b, and from there the
-// second gives the correctly rounded quotient (Markstein's theorem). The tests compare
-// every 16th significand of a binade with the division, for corrections across the
-// range. The divider takes about 10 cycles for 16 lanes; these five operations take
+// second gives the correctly rounded quotient, as in the usual division with fused
+// multiply-adds. The tests compare every 16th significand of a binade with the
+// division, for corrections across the range. The divider takes about 10 cycles for 16 lanes; these five operations take
 // under 3 on the multiply-add units.
 __attribute__((target("avx512f"), always_inline))
 static inline __m512 quotient(__m512 a, __m512 b, __m512 y)

@@ -78,7 +78,7 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
     ]
 
     @Test(arguments: corrections.indices)
-    func quotientsMatchDivisionForEverySignificandStep(index: Int) {
+    func quotientsMatchDivisionDensely(index: Int) {
         // With keep = 0 and decay = 1 the moments are the inputs themselves, so the
         // dividends run through every 16th significand of a binade, with both signs
         // for the first moment.
@@ -102,7 +102,7 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
     }
 
     @Test(arguments: corrections.indices)
-    func valuesOutsideTheQuotientRangeMatchDivision(index: Int) {
+    func valuesOutsideQuotientRangeMatch(index: Int) {
         // Zeros, values just outside [2^-70, 2^90], subnormals, infinities and NaN, one
         // in every few lanes among ordinary values, so that vectors switch between the
         // reciprocal and the divider.
@@ -134,7 +134,7 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
         }
     }
 
-    @Test func directionWithoutParameterMatchesFormula() {
+    @Test func directionWithoutParameterMatches() {
         // A NULL parameter stores the direction itself.
         let constants = StepConstants(correction1: 0.19, correction2: 0.001_999)
         let count = 1001
@@ -152,6 +152,60 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
                 constants.keep2, constants.decay2, constants.correction1, constants.correction2, constants.eps,
                 constants.epsRoot, 0)
             #expect(mismatches(direction, expected).count == 0, "path \(path.rawValue)")
+        }
+    }
+}
+
+/// `AdamKernel.run`, which cuts leaves into halves and parts, against one call per leaf.
+@Suite struct AdamKernelPartsTests {
+    @Test(arguments: [false, true])
+    func partsCoverEveryElementOnce(twoThreads: Bool) {
+        // A layer's 784 x 128 weights, a bias, a 128 x 10 matrix, a scalar, a 3-element
+        // vector and 100 x 96 weights in one update, written in place as in a compiled
+        // step: an element left out or updated twice gives other bits.
+        let counts = [784 * 128, 128, 128 * 10, 1, 3, 100 * 96]
+        let constants = AdamConstants(
+            keep1: 0.1, decay1: 0.9, keep2: 0.001, decay2: 0.999, correction1: 0.271, correction2: 0.002_997, eps: 1e-8,
+            epsRoot: 0, addsRoot: false)
+        // Per leaf: g, mu, nu and param, which receive the new mu, nu and param.
+        let buffers = counts.enumerated().map { index, count in
+            (0..<4).map { buffer in
+                let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+                let values = mixedValues(count, seed: UInt64(index * 4 + buffer))
+                pointer.initialize(from: buffer == 2 ? values.map(abs) : values, count: count)
+                return pointer
+            }
+        }
+        defer { buffers.joined().forEach { $0.deallocate() } }
+        let expected = zip(counts, buffers).map { count, pointers in
+            var newParam = [Float](repeating: 0, count: count)
+            var newMu = newParam
+            var newNu = newParam
+            weft_adam_f32_path(
+                WEFT_PATH_SCALAR, pointers[0], pointers[1], pointers[2], pointers[3], &newParam, &newMu, &newNu, count,
+                constants.keep1, constants.decay1, constants.keep2, constants.decay2, constants.correction1,
+                constants.correction2, constants.eps, 0, -0.01)
+            return [newMu, newNu, newParam]
+        }
+
+        let leaves = zip(counts, buffers).map { count, pointers in
+            AdamKernel.Leaf(
+                gradient: pointers[0], mu: pointers[1], nu: pointers[2], param: pointers[3], out: pointers[3],
+                newMu: pointers[1], newNu: pointers[2], count: count)
+        }
+        if twoThreads {
+            AdamKernel.run(leaves, constants, scale: -0.01)
+        } else {
+            Parallel.withoutHelper { AdamKernel.run(leaves, constants, scale: -0.01) }
+        }
+
+        for (leaf, pointers) in buffers.enumerated() {
+            let count = counts[leaf]
+            for output in 0..<3 {
+                let got = Array(UnsafeBufferPointer(start: pointers[1 + output], count: count))
+                let wrong = mismatches(got, expected[leaf][output])
+                #expect(wrong.count == 0, "count \(count), output \(output): \(wrong.first)")
+            }
         }
     }
 }

@@ -59,9 +59,11 @@ enum Gemm {
         let hasHelperCopies = helperA != nil || helperB != nil
 
         // Parts of about `partWork` multiply-adds, each a band of the output's rows or
-        // columns (the longer side), shared by the two threads.
+        // columns (the longer side), shared by the two threads. Bands start at multiples
+        // of 8, the kernel's tile height, so a weight gradient of 784 rows in 4 parts
+        // is cut at row 392, where Adam cuts the weights (`AdamKernel.run`).
         let parts = min(max(work / partWork, 2), 8, length / 16)
-        Parallel.ranges(length, grain: length / parts, maximumParts: parts) { range in
+        Parallel.ranges(length, grain: length / parts, alignment: 8, maximumParts: parts) { range in
             let count = range.count
             let onHelper = hasHelperCopies && Parallel.isHelperThread
             let a = onHelper ? helperA ?? a : a

@@ -11,12 +11,14 @@ import Synchronization
 /// so a helper that the system does not schedule in time costs nothing: the caller
 /// takes back every part the helper has not started. The helper thread starts on
 /// first use. After each job it spins for a short while waiting for the next one (a
-/// training step hands it jobs microseconds apart), then sleeps until woken. Other
-/// processes may keep the helper off its core, so that the caller waits for a part the
-/// helper has started or does a long job alone (unless the helper was asleep and had
-/// to be woken). The caller then works alone for 2 ms, and twice as long after each
-/// further stall, up to a second, until 200 jobs in a row or a second pass without a
-/// stall. One caller
+/// training step hands it jobs microseconds apart), then sleeps until woken. The system
+/// may take the helper's core away (another process, or the host of a virtual machine),
+/// so that the caller waits for a part the helper has started or does a long job alone
+/// (unless the helper was asleep and had to be woken). The caller then works alone for
+/// 20 times as long as that cost it, at least 2 ms and at most a second. On a virtual
+/// machine whose cores pause for 0.1-0.4 ms now and then, the helper is back within
+/// milliseconds; where another process keeps the helper's core busy for whole time
+/// slices, the waits cost at most a twentieth of the time. One caller
 /// at a time uses the helper: a second caller running at the same moment, or a part
 /// that splits its own work again, runs all its parts itself.
 ///
@@ -118,6 +120,13 @@ enum Parallel {
         forEach(parts: 2, body)
     }
 
+    /// Returns the seconds for which a caller works alone after the helper cost it
+    /// `cost` seconds (`HelperThread.backOff`): 20 times the cost, at least 2 ms and at
+    /// most a second.
+    static func pause(afterStallOf cost: Double) -> Double {
+        min(max(cost * 20, 0.002), 1)
+    }
+
     /// Cuts `0..<count` into ranges of about `grain` elements (at most `maximumParts`,
     /// at least one) whose boundaries are multiples of `alignment`, and calls `body` on
     /// each as in `forEach`. The cut depends on the arguments alone.
@@ -157,10 +166,6 @@ private final class HelperThread: @unchecked Sendable {
     private static let spinSeconds = 0.0002
     private static let stallSeconds = 0.0001
     private static let missedJobSeconds = 0.00005
-    private static let backoffSeconds = 0.002
-    /// The number of stall-free jobs in a row after which a stall pauses the helper
-    /// for `backoffSeconds` again.
-    private static let calmJobs = 200
 
     private let state = Atomic<Int>(idle)
     /// The parts not yet taken, packed as described at `takeParts`.
@@ -179,10 +184,6 @@ private final class HelperThread: @unchecked Sendable {
     /// The time before which the owner runs every part itself. Read and written only
     /// by the owner.
     private var resumeAt = 0.0
-    /// The next pause after a stall, in seconds. Read and written only by the owner.
-    private var backoff = backoffSeconds
-    /// The number of jobs since the last stall. Read and written only by the owner.
-    private var jobsWithoutStall = 0
 
     private init() {
         pthread_mutex_init(mutex, nil)
@@ -230,7 +231,7 @@ private final class HelperThread: @unchecked Sendable {
                 // A helper that stayed off its core for a long share of work is as
                 // good as stalled, unless it was asleep: waking takes a while, and
                 // counting that would pause the helper again after every pause.
-                if ownWork > Self.missedJobSeconds && !wakesHelper { backOff() }
+                if ownWork > Self.missedJobSeconds && !wakesHelper { backOff(cost: ownWork) }
             } else {
                 waitForHelper(ownWork: ownWork)
                 state.store(Self.idle, ordering: .relaxed)
@@ -240,8 +241,8 @@ private final class HelperThread: @unchecked Sendable {
         owned.store(false, ordering: .releasing)
     }
 
-    /// Waits until the helper has finished its part. A helper that another process
-    /// has displaced can keep the owner waiting for a whole scheduling period. A wait
+    /// Waits until the helper has finished its part. A helper that the system has
+    /// displaced can keep the owner waiting for a whole scheduling period. A wait
     /// longer than both `stallSeconds` and the owner's own share of the job (`ownWork`,
     /// in seconds) therefore turns the helper off for a while (`backOff`).
     private func waitForHelper(ownWork: Double) {
@@ -255,24 +256,18 @@ private final class HelperThread: @unchecked Sendable {
                 sched_yield()
             }
         }
-        if Self.now() - start > limit {
-            backOff()
-        } else {
-            jobsWithoutStall += 1
-            if jobsWithoutStall >= Self.calmJobs { backoff = Self.backoffSeconds }
-        }
+        let waited = Self.now() - start
+        if waited > limit { backOff(cost: waited) }
     }
 
-    /// Turns the helper off for `backoff` seconds and doubles the next pause, up to
-    /// one second, so a machine that stays busy loses little to waits.
-    /// A stall more than a second after the pause before it starts from the first
-    /// pause again: stalls far apart are chance, not a busy machine.
-    private func backOff() {
-        let now = Self.now()
-        if now - resumeAt > 1 { backoff = Self.backoffSeconds }
-        resumeAt = now + backoff
-        backoff = min(backoff * 2, 1)
-        jobsWithoutStall = 0
+    /// Turns the helper off for `Parallel.pause(afterStallOf: cost)`, where `cost` is
+    /// the seconds that the stall cost the owner. A helper whose core
+    /// keeps being taken away then costs at most about a twentieth of the time, and one
+    /// that a virtual machine's host paused once is back soon. (Doubling pauses up to a
+    /// second after each stall left the helper off for 60-95% of a training benchmark
+    /// on a virtual machine with 0.1-0.4 ms pauses, and made steps 20-40% slower.)
+    private func backOff(cost: Double) {
+        resumeAt = Self.now() + Parallel.pause(afterStallOf: cost)
     }
 
     /// Runs parts until none is left: the owner takes them from the front (0, 1, ...),
