@@ -73,8 +73,9 @@ static inline size_t adam_avx_loop(
 
 // Picks the loop for the corrections on the AVX2 path, chosen at run time, so the
 // library still runs on every x86-64 processor. AVX's division and square root are
-// correctly rounded like the scalar ones, so both paths give the same bits. Once Adam has run long enough, 1 - b^t rounds to 1 in float32
-// (after about 165 steps for b1 = 0.9), and the loop skips that division.
+// correctly rounded like the scalar ones, so both paths give the same bits. Once Adam
+// has run long enough, 1 - b^t rounds to 1 in float32 (after about 165 steps for
+// b1 = 0.9), and the loop skips that division.
 __attribute__((target("avx")))
 static size_t adam_avx(
     const float *gradient, const float *mu, const float *nu, const float *param,
@@ -88,9 +89,9 @@ static size_t adam_avx(
 }
 
 // The divisions by the corrections go through their reciprocals (`quotient`) when
-// every lane's dividend is zero or lies in [2^-70, 2^90] in magnitude and the
-// correction in [2^-30, 2^30]: then no step underflows or overflows. Other vectors use
-// the divider.
+// every lane's dividend is +0 or lies in [2^-70, 2^90] in magnitude, the correction in
+// [2^-30, 2^30], and the rounding mode is to nearest: then no step underflows or
+// overflows and the corrections hold. Other vectors use the divider.
 #define SMALLEST_DIVIDEND 0x1c800000 /* bits of 2^-70 */
 #define LARGEST_DIVIDEND 0x6c800000  /* bits of 2^90 */
 
@@ -99,8 +100,10 @@ static size_t adam_avx(
 // correction leaves q within one unit in the last place of a / b, and from there the
 // second gives the correctly rounded quotient, as in the usual division with fused
 // multiply-adds. The tests compare every 16th significand of a binade with the
-// division, for corrections across the range. The divider takes about 10 cycles for 16 lanes; these five operations take
-// under 3 on the multiply-add units.
+// division, for corrections across the range. A dividend of -0 would come out as +0
+// (the remainder -b * -0 + -0 is +0), so such lanes take the divider. On the Intel Xeon
+// (family 6, model 207) where this was measured, one core updated 59,136 weights in
+// 30-39 us this way against 44-47 us with the divider.
 __attribute__((target("avx512f"), always_inline))
 static inline __m512 quotient(__m512 a, __m512 b, __m512 y)
 {
@@ -109,8 +112,8 @@ static inline __m512 quotient(__m512 a, __m512 b, __m512 y)
     return _mm512_fmadd_ps(_mm512_fnmadd_ps(b, q1, a), y, q1);
 }
 
-// Returns the lanes of `a` that are nonzero and outside [2^-70, 2^90] in magnitude,
-// infinities and NaNs included.
+// Returns the lanes of `a` that are not +0 and outside [2^-70, 2^90] in magnitude:
+// -0, smaller magnitudes, larger ones, infinities and NaNs.
 __attribute__((target("avx512f"), always_inline))
 static inline __mmask16 outside_quotient_range(__m512 a)
 {
@@ -118,7 +121,8 @@ static inline __mmask16 outside_quotient_range(__m512 a)
     const __m512i offset = _mm512_sub_epi32(bits, _mm512_set1_epi32(SMALLEST_DIVIDEND));
     const __mmask16 outside = _mm512_cmp_epu32_mask(
         offset, _mm512_set1_epi32(LARGEST_DIVIDEND - SMALLEST_DIVIDEND), _MM_CMPINT_NLE);
-    return outside & _mm512_test_epi32_mask(bits, bits);
+    const __m512i raw = _mm512_castps_si512(a);
+    return outside & _mm512_test_epi32_mask(raw, raw);
 }
 
 // The loop sixteen lanes wide, with the flags of `adam_avx_loop` and one more: with
@@ -165,11 +169,14 @@ static inline size_t adam_avx512_loop(
     return i;
 }
 
-// Returns whether the division by `correction` may go through its reciprocal.
+// Returns whether the division by `correction` may go through its reciprocal: the
+// correction lies in [2^-30, 2^30] in magnitude and the calling thread rounds to
+// nearest (MXCSR rounding control 0), which the corrections in `quotient` assume.
 static int quotient_allowed(float correction)
 {
     const float magnitude = fabsf(correction);
-    return magnitude >= 0x1p-30f && magnitude <= 0x1p30f;
+    const int rounds_to_nearest = (__builtin_ia32_stmxcsr() & 0x6000u) == 0;
+    return rounds_to_nearest && magnitude >= 0x1p-30f && magnitude <= 0x1p30f;
 }
 
 // Picks the sixteen-lane loop for the corrections, as `adam_avx` does, on the AVX-512

@@ -160,7 +160,9 @@ void weft_convert_u8_divide_f32(const unsigned char *a, float divisor, float *ou
 {
 #if defined(__x86_64__)
     const float magnitude = fabsf(divisor);
-    if (magnitude >= 0x1p-60f && magnitude <= 0x1p60f && __builtin_cpu_supports("avx2")
+    // The correction step assumes rounding to nearest (MXCSR rounding control 0).
+    const int rounds_to_nearest = (__builtin_ia32_stmxcsr() & 0x6000u) == 0;
+    if (rounds_to_nearest && magnitude >= 0x1p-60f && magnitude <= 0x1p60f && __builtin_cpu_supports("avx2")
         && __builtin_cpu_supports("fma")) {
         bytes_divided_fma(a, divisor, 1.0f / divisor, out, count);
         return;

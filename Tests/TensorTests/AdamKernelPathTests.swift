@@ -1,4 +1,7 @@
 import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import Tensor
 
@@ -125,6 +128,68 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
         let param = column(3, 11)
         let expected = referenceSteps(g, mu, nu, param, constants)
 
+        for path in supportedPaths {
+            let got = kernelStep(path, g, mu, nu, param, constants)
+            for output in 0..<3 {
+                let wrong = mismatches(got[output], expected[output])
+                #expect(wrong.count == 0, "path \(path.rawValue), output \(output): \(wrong.first)")
+            }
+        }
+    }
+
+    @Test func negativeZeroMomentKeepsItsSign() {
+        // A gradient and first moment of -0 give m = -0, whose quotient by the
+        // correction is -0. Every other lane of the vector lies in the reciprocal's
+        // range, so only the -0 decides which way the vector goes.
+        let constants = StepConstants(correction1: 0.271, correction2: 0.002_997)
+        let count = 64
+        let g = (0..<count).map { $0 % 5 == 0 ? -Float.zero : Float($0 + 1) * 0.01 }
+        let mu = (0..<count).map { $0 % 5 == 0 ? -Float.zero : Float($0 + 1) * -0.003 }
+        let nu = (0..<count).map { Float($0 + 1) * 0.002 }
+        let param = [Float](repeating: 0.5, count: count)
+        let expected = referenceSteps(g, mu, nu, param, constants)
+        #expect(expected[1][0].sign == .minus && expected[1][0] == 0)
+
+        for path in supportedPaths {
+            let got = kernelStep(path, g, mu, nu, param, constants)
+            for output in 0..<3 {
+                let wrong = mismatches(got[output], expected[output])
+                #expect(wrong.count == 0, "path \(path.rawValue), output \(output): \(wrong.first)")
+            }
+            var direction = [Float](repeating: 0, count: count)
+            var newMu = direction
+            var newNu = direction
+            weft_adam_f32_path(
+                path, g, mu, nu, nil, &direction, &newMu, &newNu, count, constants.keep1, constants.decay1,
+                constants.keep2, constants.decay2, constants.correction1, constants.correction2, constants.eps,
+                constants.epsRoot, 0)
+            let wrong = mismatches(direction, expected[3])
+            #expect(wrong.count == 0, "path \(path.rawValue), direction: \(wrong.first)")
+        }
+    }
+
+    @Test(arguments: directedRoundingModes)
+    func directedRoundingMatchesFormula(mode: Int32) {
+        // The reciprocal's corrections hold only when rounding to nearest, so the kernel
+        // divides in the other modes, and its bits follow the mode like the formula's.
+        let constants = StepConstants(keep1: 1, decay1: 0, keep2: 0, decay2: 1, correction1: 0.271, correction2: 0.002_997)
+        let count = 1 << 14
+        // Every third gradient is the correction times a power of two, whose quotient is
+        // exact: rounding toward zero or down then needs the divider's exact result.
+        let g = (0..<count).map { index in
+            let sign: Float = index % 2 == 0 ? 1 : -1
+            if index % 3 == 0 {
+                return sign * constants.correction1 * Float(sign: .plus, exponent: index % 8 - 4, significand: 1)
+            }
+            return sign * Float(bitPattern: 127 << 23 | UInt32(index * 512 + 7))
+        }
+        let mu = [Float](repeating: 0, count: count)
+        let nu = (0..<count).map { Float(bitPattern: (127 - 20) << 23 | UInt32($0 * 512 + 3)) }
+        let param = [Float](repeating: 0.5, count: count)
+
+        fesetround(mode)
+        defer { fesetround(roundingToNearest) }
+        let expected = referenceSteps(g, mu, nu, param, constants)
         for path in supportedPaths {
             let got = kernelStep(path, g, mu, nu, param, constants)
             for output in 0..<3 {

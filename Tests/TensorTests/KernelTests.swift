@@ -1,4 +1,7 @@
 import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import Tensor
 
@@ -39,6 +42,16 @@ func mixedValues(_ count: Int, seed: UInt64) -> [Float] {
 
 /// The kernel paths that this processor runs (`weft_path`).
 let supportedPaths = [WEFT_PATH_SCALAR, WEFT_PATH_AVX2, WEFT_PATH_AVX512].filter { weft_path_supported($0) == 1 }
+
+/// glibc's x86-64 values of `FE_TONEAREST` and of `FE_TOWARDZERO`, `FE_DOWNWARD` and
+/// `FE_UPWARD`, whose names Swift finds ambiguous because `fenv.h` declares each twice.
+/// Other architectures use other values, so the directed modes are tested on x86-64 only.
+let roundingToNearest: Int32 = 0
+#if arch(x86_64)
+let directedRoundingModes: [Int32] = [0xc00, 0x400, 0x800]
+#else
+let directedRoundingModes: [Int32] = []
+#endif
 
 @Suite struct SummationKernelTests {
     @Test(arguments: [0, 1, 7, 8, 255, 256, 257, 1000, 1024, 4095, 4096, 4097, 10_007, 100_000])
@@ -90,12 +103,17 @@ let supportedPaths = [WEFT_PATH_SCALAR, WEFT_PATH_AVX2, WEFT_PATH_AVX512].filter
 }
 
 @Suite struct DividedBytesKernelTests {
-    @Test func everyByteMatchesDivision() {
+    @Test(arguments: [roundingToNearest] + directedRoundingModes)
+    func everyByteMatchesDivision(roundingMode: Int32) {
+        // The reciprocal's correction holds only when rounding to nearest, so the
+        // kernel divides in the other modes.
         let bytes = (0...255).map { UInt8($0) }
         let random = (0..<200).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0 &* 2_654_435_761) & 0x7fff_ffff) }
         let boundaries: [Float] = [0x1p-60, 0x1p60, 0x1.fffffep-61, 0x1p61, -0x1p-60, -0x1p60]
         let special: [Float] = [0, -0.0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
         let divisors: [Float] = [255, 3, 7, 0.1, -255, -3] + boundaries + special + random
+        fesetround(roundingMode)
+        defer { fesetround(roundingToNearest) }
         for divisor in divisors {
             var out = [Float](repeating: 1, count: bytes.count)
             weft_convert_u8_divide_f32(bytes, divisor, &out, bytes.count)

@@ -56,7 +56,9 @@ void weft_adam_apply_f32(
 /// Computes `weft_adam_apply_f32` on the given path, which must be supported, or
 /// `weft_adam_update_f32` when `param` is NULL (`scale` is then unused). The AVX-512
 /// path divides by the corrections through their reciprocals with two corrections by
-/// the remainder, which gives the correctly rounded quotients: the same bits.
+/// the remainder, which gives the correctly rounded quotients: the same bits. It uses
+/// the divider where that would not hold: for -0, tiny, huge or non-finite dividends,
+/// corrections far from 1, and rounding modes other than to nearest.
 void weft_adam_f32_path(
     weft_path path, const float *gradient, const float *mu, const float *nu, const float *param,
     float *out, float *new_mu, float *new_nu, size_t count,
