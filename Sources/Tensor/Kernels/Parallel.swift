@@ -18,7 +18,7 @@ import Synchronization
 /// 20 times as long as that cost it, at least 2 ms and at most a second. On a virtual
 /// machine whose cores pause for 0.1-0.4 ms now and then, the helper is back within
 /// milliseconds; where another process keeps the helper's core busy for whole time
-/// slices, the waits cost at most a twentieth of the time. One caller
+/// slices, the waits themselves cost about a twentieth of the time. One caller
 /// at a time uses the helper: a second caller running at the same moment, or a part
 /// that splits its own work again, runs all its parts itself.
 ///
@@ -262,7 +262,7 @@ private final class HelperThread: @unchecked Sendable {
 
     /// Turns the helper off for `Parallel.pause(afterStallOf: cost)`, where `cost` is
     /// the seconds that the stall cost the owner. A helper whose core
-    /// keeps being taken away then costs at most about a twentieth of the time, and one
+    /// keeps being taken away then costs about a twentieth of the time in waits, and one
     /// that a virtual machine's host paused once is back soon. (Doubling pauses up to a
     /// second after each stall left the helper off for 60-95% of a training benchmark
     /// on a virtual machine with 0.1-0.4 ms pauses, and made steps 20-40% slower.)
