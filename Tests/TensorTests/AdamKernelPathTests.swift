@@ -69,6 +69,30 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
     return (count, first)
 }
 
+/// Runs the kernel on every supported path, with and without the parameter, and
+/// expects the bits of `referenceSteps` (computed by the caller in the same rounding
+/// mode) in every output.
+private func expectEveryPathMatches(
+    _ g: [Float], _ mu: [Float], _ nu: [Float], _ param: [Float], _ c: StepConstants, _ expected: [[Float]]
+) {
+    for path in supportedPaths {
+        let got = kernelStep(path, g, mu, nu, param, c)
+        for output in 0..<3 {
+            let wrong = mismatches(got[output], expected[output])
+            #expect(wrong.count == 0, "path \(path.rawValue), output \(output): \(wrong.first)")
+        }
+
+        var direction = [Float](repeating: 0, count: g.count)
+        var newMu = direction
+        var newNu = direction
+        weft_adam_f32_path(
+            path, g, mu, nu, nil, &direction, &newMu, &newNu, g.count, c.keep1, c.decay1, c.keep2, c.decay2,
+            c.correction1, c.correction2, c.eps, c.epsRoot, 0)
+        let wrong = mismatches(direction, expected[3])
+        #expect(wrong.count == 0, "path \(path.rawValue), direction: \(wrong.first)")
+    }
+}
+
 /// Every path of the Adam kernel against the scalar formula, bit for bit. The AVX-512 path
 /// divides by the bias corrections through their reciprocals, so these tests sweep the
 /// dividends densely and mix in the values that must take the divider.
@@ -95,13 +119,7 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
         let param = [Float](repeating: 0.5, count: count)
         let expected = referenceSteps(g, mu, nu, param, constants)
 
-        for path in supportedPaths {
-            let got = kernelStep(path, g, mu, nu, param, constants)
-            for output in 0..<3 {
-                let wrong = mismatches(got[output], expected[output])
-                #expect(wrong.count == 0, "path \(path.rawValue), output \(output): \(wrong.first)")
-            }
-        }
+        expectEveryPathMatches(g, mu, nu, param, constants, expected)
     }
 
     @Test(arguments: corrections.indices)
@@ -128,13 +146,7 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
         let param = column(3, 11)
         let expected = referenceSteps(g, mu, nu, param, constants)
 
-        for path in supportedPaths {
-            let got = kernelStep(path, g, mu, nu, param, constants)
-            for output in 0..<3 {
-                let wrong = mismatches(got[output], expected[output])
-                #expect(wrong.count == 0, "path \(path.rawValue), output \(output): \(wrong.first)")
-            }
-        }
+        expectEveryPathMatches(g, mu, nu, param, constants, expected)
     }
 
     @Test func negativeZeroMomentKeepsItsSign() {
@@ -150,22 +162,7 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
         let expected = referenceSteps(g, mu, nu, param, constants)
         #expect(expected[1][0].sign == .minus && expected[1][0] == 0)
 
-        for path in supportedPaths {
-            let got = kernelStep(path, g, mu, nu, param, constants)
-            for output in 0..<3 {
-                let wrong = mismatches(got[output], expected[output])
-                #expect(wrong.count == 0, "path \(path.rawValue), output \(output): \(wrong.first)")
-            }
-            var direction = [Float](repeating: 0, count: count)
-            var newMu = direction
-            var newNu = direction
-            weft_adam_f32_path(
-                path, g, mu, nu, nil, &direction, &newMu, &newNu, count, constants.keep1, constants.decay1,
-                constants.keep2, constants.decay2, constants.correction1, constants.correction2, constants.eps,
-                constants.epsRoot, 0)
-            let wrong = mismatches(direction, expected[3])
-            #expect(wrong.count == 0, "path \(path.rawValue), direction: \(wrong.first)")
-        }
+        expectEveryPathMatches(g, mu, nu, param, constants, expected)
     }
 
     @Test(arguments: directedRoundingModes)
@@ -190,34 +187,7 @@ private func mismatches(_ got: [Float], _ expected: [Float]) -> (count: Int, fir
         fesetround(mode)
         defer { fesetround(roundingToNearest) }
         let expected = referenceSteps(g, mu, nu, param, constants)
-        for path in supportedPaths {
-            let got = kernelStep(path, g, mu, nu, param, constants)
-            for output in 0..<3 {
-                let wrong = mismatches(got[output], expected[output])
-                #expect(wrong.count == 0, "path \(path.rawValue), output \(output): \(wrong.first)")
-            }
-        }
-    }
-
-    @Test func directionWithoutParameterMatches() {
-        // A NULL parameter stores the direction itself.
-        let constants = StepConstants(correction1: 0.19, correction2: 0.001_999)
-        let count = 1001
-        let g = mixedValues(count, seed: 1)
-        let mu = mixedValues(count, seed: 2)
-        let nu = mixedValues(count, seed: 3).map(abs)
-        let expected = referenceSteps(g, mu, nu, [Float](repeating: 0, count: count), constants)[3]
-
-        for path in supportedPaths {
-            var direction = [Float](repeating: 0, count: count)
-            var newMu = direction
-            var newNu = direction
-            weft_adam_f32_path(
-                path, g, mu, nu, nil, &direction, &newMu, &newNu, count, constants.keep1, constants.decay1,
-                constants.keep2, constants.decay2, constants.correction1, constants.correction2, constants.eps,
-                constants.epsRoot, 0)
-            #expect(mismatches(direction, expected).count == 0, "path \(path.rawValue)")
-        }
+        expectEveryPathMatches(g, mu, nu, param, constants, expected)
     }
 }
 
