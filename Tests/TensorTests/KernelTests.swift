@@ -209,8 +209,8 @@ let directedRoundingModes: [Int32] = []
 @Suite struct ParallelTests {
     @Test func pauseGrowsWithStallWithinBounds() {
         // A virtual machine's 0.1-0.4 ms pause turns the helper off for a few
-        // milliseconds, a 4 ms time slice for 80 ms; short stalls get 2 ms and long
-        // ones a second.
+        // milliseconds, and a 4 ms time slice for 80 ms. Short stalls get 2 ms, and
+        // long ones a second.
         #expect(Parallel.pause(afterStallOf: 0.0002) == 0.004)
         #expect(Parallel.pause(afterStallOf: 0.004) == 0.08)
         #expect(Parallel.pause(afterStallOf: 0.00005) == 0.002)
