@@ -88,12 +88,12 @@ static size_t adam_avx(
     return adam_avx_loop(gradient, mu, nu, param, out, new_mu, new_nu, count, c, 0, 0);
 }
 
-// The divisions by the corrections go through their reciprocals (`quotient`) when
-// every lane's dividend is +0 or lies in [2^-70, 2^90] in magnitude, the correction in
-// [2^-30, 2^30], and the rounding mode is to nearest: then no step underflows or
-// overflows and the corrections hold. Other vectors use the divider.
-#define SMALLEST_DIVIDEND 0x1c800000 /* bits of 2^-70 */
-#define LARGEST_DIVIDEND 0x6c800000  /* bits of 2^90 */
+// The divisions by the corrections go through their reciprocals (`quotient`) under
+// three conditions. Every lane's dividend is +0 or lies in [2^-70, 2^90] in magnitude,
+// the correction lies in [2^-30, 2^30], and the thread rounds to nearest. Then no step
+// underflows or overflows and the corrections hold. Other vectors use the divider.
+#define MIN_DIVIDEND_BITS 0x1c800000 /* bits of 2^-70 */
+#define MAX_DIVIDEND_BITS 0x6c800000 /* bits of 2^90 */
 
 // Returns a / b correctly rounded, from y = RN(1 / b): q = RN(a * y) is corrected twice
 // by the remainder a - b * q, which a fused multiply-add computes exactly. The first
@@ -118,9 +118,9 @@ __attribute__((target("avx512f"), always_inline))
 static inline __mmask16 outside_quotient_range(__m512 a)
 {
     const __m512i bits = _mm512_and_epi32(_mm512_castps_si512(a), _mm512_set1_epi32(0x7fffffff));
-    const __m512i offset = _mm512_sub_epi32(bits, _mm512_set1_epi32(SMALLEST_DIVIDEND));
+    const __m512i offset = _mm512_sub_epi32(bits, _mm512_set1_epi32(MIN_DIVIDEND_BITS));
     const __mmask16 outside = _mm512_cmp_epu32_mask(
-        offset, _mm512_set1_epi32(LARGEST_DIVIDEND - SMALLEST_DIVIDEND), _MM_CMPINT_NLE);
+        offset, _mm512_set1_epi32(MAX_DIVIDEND_BITS - MIN_DIVIDEND_BITS), _MM_CMPINT_NLE);
     const __m512i raw = _mm512_castps_si512(a);
     return outside & _mm512_test_epi32_mask(raw, raw);
 }

@@ -91,7 +91,7 @@ enum AdamKernel {
         }
     }
 
-    /// The most parts of one update.
+    /// The maximum number of parts of one update.
     static let maximumParts = 8
 
     /// The approximate number of elements per part when leaves are updated on the two

@@ -11,13 +11,13 @@ import Synchronization
 /// so a helper that the system does not schedule in time costs nothing: the caller
 /// takes back every part the helper has not started. The helper thread starts on
 /// first use. After each job it spins for a short while waiting for the next one (a
-/// training step hands it jobs microseconds apart), then sleeps until woken. The system
-/// may take the helper's core away (another process, or the host of a virtual machine),
-/// so that the caller waits for a part the helper has started or does a long job alone
-/// (unless the helper was asleep and had to be woken). The caller then works alone for
+/// training step hands it jobs microseconds apart), then sleeps until woken. Another
+/// process or the host of a virtual machine may take the helper's core away. The caller
+/// then waits for a part the helper has started, or does a long job alone while the
+/// helper was awake but absent. After such a stall the caller works alone for
 /// 20 times as long as that cost it, at least 2 ms and at most a second. On a virtual
 /// machine whose cores pause for 0.1-0.4 ms now and then, the helper is back within
-/// milliseconds; where another process keeps the helper's core busy for whole time
+/// milliseconds. Where another process keeps the helper's core busy for whole time
 /// slices, the waits themselves cost about a twentieth of the time. One caller
 /// at a time uses the helper: a second caller running at the same moment, or a part
 /// that splits its own work again, runs all its parts itself.
