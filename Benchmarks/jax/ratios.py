@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 # Metrics where a larger value is better. For these, the time ratio is JAX/Weft,
 # so that a ratio below 1 means that Weft is better for every metric.
-RATE_METRICS = {"gflops", "steps_per_second", "images_per_second"}
+RATE_METRICS = {"gflops", "direct_gflops", "gbps", "steps_per_second", "images_per_second"}
 MEMORY_METRICS = {"megabytes"}
-TIME_METRICS = {"seconds", "seconds_per_epoch", "median_us", "p90_us", "ms"}
+TIME_METRICS = {"seconds", "seconds_per_epoch", "median_us", "p90_us", "ms", "ns"}
+# Counts of events in a measured loop, such as tensor allocations per step.
+COUNT_METRICS = {"allocations"}
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ def direction(metric):
         return "memory, lower is better"
     if metric in TIME_METRICS:
         return "lower is better"
+    if metric in COUNT_METRICS:
+        return "count, lower is better"
     return "unknown metric, ratio assumes lower is better"
 
 
