@@ -144,28 +144,70 @@ static void sum_leaves(const float *a, const float *b, const size_t *start, cons
 #endif
 }
 
-// Appends the leaves of [start, start + count) in order.
-static void collect_leaves(size_t start, size_t count, size_t *starts, size_t *counts, size_t *found)
+// The pairwise tree over `count` elements (at most GROUP): its leaves, as offsets from
+// the range's start and lengths, and its additions in the order of the recursion.
+// Additions read and write slots: the leaves' sums are slots 0 to leaves - 1, and
+// each addition writes the next slot, so the last slot contains the total. Fused passes
+// sum many blocks of one length, so each thread keeps the tree of the last length it
+// summed instead of walking the recursion for every block.
+typedef struct {
+    size_t count;
+    size_t leaves;
+    size_t offsets[MAX_LEAVES];
+    size_t lengths[MAX_LEAVES];
+    size_t additions;
+    unsigned char left[MAX_LEAVES];
+    unsigned char right[MAX_LEAVES];
+} leaf_tree;
+
+// Appends the leaves of the node of `count` elements at `offset` and then its
+// additions, and returns the slot of the node's sum.
+static size_t build_node(leaf_tree *tree, size_t offset, size_t count, size_t *next_slot)
 {
     if (count <= LEAF) {
-        starts[*found] = start;
-        counts[*found] = count;
-        (*found)++;
-        return;
+        tree->offsets[tree->leaves] = offset;
+        tree->lengths[tree->leaves] = count;
+        return tree->leaves++;
     }
     const size_t half = (count / 2) & ~(size_t)7;
-    collect_leaves(start, half, starts, counts, found);
-    collect_leaves(start + half, count - half, starts, counts, found);
+    const size_t left = build_node(tree, offset, half, next_slot);
+    const size_t right = build_node(tree, offset + half, count - half, next_slot);
+    tree->left[tree->additions] = (unsigned char)left;
+    tree->right[tree->additions] = (unsigned char)right;
+    tree->additions++;
+    return (*next_slot)++;
 }
 
-// Adds the leaf sums, consumed in order, as the pairs of the recursion add them.
-static float combine_leaves(size_t count, const float *sums, size_t *next)
+// Returns this thread's tree for `count` elements, built when the last count differs.
+static const leaf_tree *tree_for(size_t count)
 {
-    if (count <= LEAF) return sums[(*next)++];
-    const size_t half = (count / 2) & ~(size_t)7;
-    const float left = combine_leaves(half, sums, next);
-    const float right = combine_leaves(count - half, sums, next);
-    return left + right;
+    static _Thread_local leaf_tree tree;
+    if (tree.count == count && tree.leaves > 0) return &tree;
+
+    tree.count = count;
+    tree.leaves = 0;
+    tree.additions = 0;
+    // Slots of additions start after the leaves, whose number is known only at the
+    // end, so the node slots are numbered from MAX_LEAVES and shifted afterwards.
+    size_t next_slot = MAX_LEAVES;
+    build_node(&tree, 0, count, &next_slot);
+    const size_t shift = MAX_LEAVES - tree.leaves;
+    for (size_t i = 0; i < tree.additions; i++) {
+        if (tree.left[i] >= MAX_LEAVES) tree.left[i] = (unsigned char)(tree.left[i] - shift);
+        if (tree.right[i] >= MAX_LEAVES) tree.right[i] = (unsigned char)(tree.right[i] - shift);
+    }
+    return &tree;
+}
+
+// Adds the leaf sums of `tree` as the pairs of the recursion add them.
+static float combine_leaves(const leaf_tree *tree, const float *sums)
+{
+    float slots[2 * MAX_LEAVES];
+    for (size_t i = 0; i < tree->leaves; i++) slots[i] = sums[i];
+    for (size_t i = 0; i < tree->additions; i++) {
+        slots[tree->leaves + i] = slots[tree->left[i]] + slots[tree->right[i]];
+    }
+    return tree->additions == 0 ? slots[0] : slots[tree->leaves + tree->additions - 1];
 }
 
 // Sums a long range leaf by leaf in memory order. Long arrays come from main memory,
@@ -201,11 +243,12 @@ static void sums_pairwise(
     }
     // At most GROUP elements: the halving gives leaves of more than LEAF / 2 - 8
     // elements, so there are fewer than MAX_LEAVES of them.
+    const leaf_tree *tree = tree_for(count);
+    const size_t found = tree->leaves;
+    const size_t *counts = tree->lengths;
     size_t starts[MAX_LEAVES];
-    size_t counts[MAX_LEAVES];
     float sums[MAX_LEAVES];
-    size_t found = 0;
-    collect_leaves(start, count, starts, counts, &found);
+    for (size_t leaf = 0; leaf < found; leaf++) starts[leaf] = start + tree->offsets[leaf];
 #if defined(__x86_64__)
     // A sum of `a` and a sum of `a * b`, in either order: one pass over `a`.
     if (k == 2 && a[0] == a[1] && (b[0] == NULL) != (b[1] == NULL) && has_avx()) {
@@ -220,17 +263,14 @@ static void sums_pairwise(
             sums[leaf] = sum_one_leaf_sse(a[0], NULL, starts[leaf], counts[leaf]);
             products[leaf] = sum_one_leaf_sse(a[0], factor, starts[leaf], counts[leaf]);
         }
-        size_t next = 0;
-        out[plain_index] = combine_leaves(count, sums, &next);
-        next = 0;
-        out[1 - plain_index] = combine_leaves(count, products, &next);
+        out[plain_index] = combine_leaves(tree, sums);
+        out[1 - plain_index] = combine_leaves(tree, products);
         return;
     }
 #endif
     for (size_t j = 0; j < k; j++) {
         sum_leaves(a[j], b[j], starts, counts, found, sums);
-        size_t next = 0;
-        out[j] = combine_leaves(count, sums, &next);
+        out[j] = combine_leaves(tree, sums);
     }
 }
 

@@ -376,6 +376,44 @@ private struct UncheckedSendableFunction: @unchecked Sendable {
         #expect(aliased[0].floats == separate[0].floats)
     }
 
+    @Test func unusedInstructionsAreDropped() {
+        // Merging operations leaves `unused` instructions behind. The pass drops them and
+        // renumbers the operands and outputs that read the others, so that its blocks
+        // visit only the instructions that compute values.
+        let count = 3000
+        let x = ramp([count], phase: 0.3)
+        let y = ramp([count], phase: -0.6)
+        let (w, b, scale): (Float, Float, Float) = (1.5, 0.25, 0.001)
+        let scalar = TensorType(shape: [], dtype: .float32)
+        let pass = FusedElementwise(
+            instructions: [
+                .unused, .scaleShift(.input(0), scale: 1, shift: 2, subtracts: false), .unused,
+                .combineScale(.result(1), .input(3), scale: 4, subtracts: true, doubles: true), .unused,
+            ],
+            shape: [count], results: [.store(1), .sum(3), .sumOfProducts(.result(3), .input(0))],
+            resultTypes: [TensorType(shape: [count], dtype: .float32), scalar, scalar])
+        #expect(pass.instructions.count == 2)
+        guard case .combineScale(.result(0), .input(3), scale: 4, subtracts: true, doubles: true) = pass.instructions[1],
+            case .store(0) = pass.results[0], case .sum(1) = pass.results[1],
+            case .sumOfProducts(.result(1), .input(0)) = pass.results[2]
+        else {
+            Issue.record("not renumbered: \(pass.instructions) \(pass.results)")
+            return
+        }
+
+        let outputs = [Tensor.zeros([count]), Tensor.zeros([]), Tensor.zeros([])]
+        pass.evaluate([x, Tensor(w), Tensor(b), y, Tensor(scale)], into: outputs)
+        let shifted = x.floats.map { $0 * w + b }
+        let gradient = zip(shifted, y.floats).map { pair -> Float in
+            let scaled = (pair.0 - pair.1) * scale
+            return scaled + scaled
+        }
+        let products = zip(gradient, x.floats).map { $0 * $1 }
+        #expect(outputs[0].floats == shifted)
+        #expect(outputs[1].floatValue == gradient.withUnsafeBufferPointer { Summation.pairwise($0.baseAddress!, count) })
+        #expect(outputs[2].floatValue == products.withUnsafeBufferPointer { Summation.pairwise($0.baseAddress!, count) })
+    }
+
     @Test func rowReductionsJoinThePass() {
         // Softmax's pattern: a maximum over rows of one value, then a sum over rows of
         // another, each joining the pass that computes its input.

@@ -1,7 +1,9 @@
 import CKernels
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import Testing
 @testable import Tensor
 
@@ -60,6 +62,27 @@ let directedRoundingModes: [Int32] = []
         let kernel = values.withUnsafeBufferPointer { Summation.pairwise($0.baseAddress!, count) }
         let reference = referencePairwise(values, 0, count)
         #expect(kernel.bitPattern == reference.bitPattern, "count \(count): \(kernel) vs \(reference)")
+    }
+
+    @Test func pairwiseKeepsBitsWhenLengthsAlternate() {
+        // Each thread keeps the tree of the last length it summed. Lengths that change
+        // from call to call, on two threads at once, must each get their own tree.
+        let values = mixedValues(5000, seed: 31)
+        let counts = [976, 984, 976, 4096, 1, 0, 257, 976, 3000, 984]
+        let expected = counts.map { referencePairwise(values, 0, $0).bitPattern }
+        let mismatches = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            var found = 0
+            for round in 0..<50 {
+                for offset in counts.indices {
+                    let index = (offset + round * (thread + 1)) % counts.count
+                    let sum = values.withUnsafeBufferPointer { Summation.pairwise($0.baseAddress!, counts[index]) }
+                    if sum.bitPattern != expected[index] { found += 1 }
+                }
+            }
+            mismatches.withLock { $0 += found }
+        }
+        #expect(mismatches.withLock { $0 } == 0)
     }
 
     @Test func pairwiseKeepsSmallTermInOwnLane() {

@@ -96,12 +96,15 @@ struct FusedElementwise: DestinationPassingPrimitive {
     /// along each row. The initializer computes it once, so that runs do not.
     let readsRepeatedRows: [Bool]
 
+    /// Creates a pass. `unused` instructions are dropped and the indices of the others
+    /// renumbered, so that the block loop visits only instructions that compute values.
     init(instructions: [Instruction], shape: [Int], results: [Output], resultTypes: [TensorType], rowValued: [Bool]? = nil) {
+        let (instructions, results, rowValued) = Self.compacted(
+            instructions, results, rowValued ?? [Bool](repeating: false, count: instructions.count))
         self.instructions = instructions
         self.shape = shape
         self.results = results
         self.resultTypes = resultTypes
-        let rowValued = rowValued ?? [Bool](repeating: false, count: instructions.count)
         self.rowValued = rowValued
 
         var readsRepeatedRows = [Bool](repeating: false, count: instructions.count)
@@ -916,6 +919,29 @@ extension FusedElementwise {
         return (instructions, results)
     }
 
+    /// Returns `instructions` without its `unused` ones, and `results` and `rowValued`
+    /// with the instruction indices renumbered to match.
+    static func compacted(
+        _ instructions: [Instruction], _ results: [Output], _ rowValued: [Bool]
+    ) -> (instructions: [Instruction], results: [Output], rowValued: [Bool]) {
+        var newIndex = [Int](repeating: -1, count: instructions.count)
+        var liveInstructions = [Instruction]()
+        var liveRowValued = [Bool]()
+        for (index, instruction) in instructions.enumerated() {
+            if case .unused = instruction { continue }
+            newIndex[index] = liveInstructions.count
+            liveInstructions.append(instruction)
+            liveRowValued.append(rowValued[index])
+        }
+        if liveInstructions.count == instructions.count { return (instructions, results, rowValued) }
+
+        func renumbered(_ index: Int) -> Int {
+            precondition(newIndex[index] >= 0, "fused_elementwise: instruction \(index) is unused but still read")
+            return newIndex[index]
+        }
+        return (liveInstructions.map { $0.renumbered(renumbered) }, results.map { $0.renumbered(renumbered) }, liveRowValued)
+    }
+
     /// Returns the operands that `instruction` reads.
     static func operands(of instruction: Instruction) -> [Operand] {
         switch instruction {
@@ -946,5 +972,54 @@ extension FusedElementwise {
             }
         }
         return counts
+    }
+}
+
+extension FusedElementwise.Operand {
+    /// This operand with an instruction's index passed through `renumber`.
+    func renumbered(_ renumber: (Int) -> Int) -> Self {
+        switch self {
+        case .input: self
+        case .result(let index): .result(renumber(index))
+        }
+    }
+}
+
+extension FusedElementwise.Instruction {
+    /// This instruction with the indices of the instructions it reads passed through
+    /// `renumber`.
+    func renumbered(_ renumber: (Int) -> Int) -> Self {
+        switch self {
+        case .unary(let operation, let source):
+            .unary(operation, source.renumbered(renumber))
+        case .binary(let operation, let left, let right):
+            .binary(operation, left.renumbered(renumber), right.renumbered(renumber))
+        case .scaleShift(let source, let scale, let shift, let subtracts):
+            .scaleShift(source.renumbered(renumber), scale: scale, shift: shift, subtracts: subtracts)
+        case .combineScale(let left, let right, let scale, let subtracts, let doubles):
+            .combineScale(
+                left.renumbered(renumber), right.renumbered(renumber), scale: scale, subtracts: subtracts, doubles: doubles)
+        case .select(let mask, let onTrue, let onFalse):
+            .select(mask: mask.renumbered(renumber), onTrue: onTrue.renumbered(renumber), onFalse: onFalse.renumbered(renumber))
+        case .rowReduction(let source, let isMaximum):
+            .rowReduction(source.renumbered(renumber), isMaximum: isMaximum)
+        case .convertBytes, .dividedBytes, .unused:
+            self
+        }
+    }
+}
+
+extension FusedElementwise.Output {
+    /// This output with the index of the instruction it reads passed through `renumber`.
+    func renumbered(_ renumber: (Int) -> Int) -> Self {
+        switch self {
+        case .store(let index): .store(renumber(index))
+        case .sum(let index): .sum(renumber(index))
+        case .sumOfProducts(let left, let right): .sumOfProducts(left.renumbered(renumber), right.renumbered(renumber))
+        case .rowSum(let index): .rowSum(renumber(index))
+        case .rowExtremum(let index, let isMaximum): .rowExtremum(renumber(index), isMaximum: isMaximum)
+        case .copy(let index): .copy(renumber(index))
+        case .rowStore(let index): .rowStore(renumber(index))
+        }
     }
 }
