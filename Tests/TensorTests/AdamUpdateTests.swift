@@ -32,7 +32,7 @@ struct AdamUpdateTests {
         // overflow, infinities and NaN, mixed within a vector, so the kernel's vector
         // loop and its scalar tail meet every class of value.
         let special: [Float] = [
-            0, -0, 1e-45, -1e-40, 1e-38, 0x1p-96, -0x1p-97, 0x1p96, 0x1p97, 3e38, .infinity, -.infinity, .nan, 1, -0.5,
+            0, -0, .leastNonzeroMagnitude, -0x1.16c2p-133, 1e-38, 0x1p-96, -0x1p-97, 0x1p96, 0x1p97, 3e38, .infinity, -.infinity, .nan, 1, -0.5,
         ]
         let keys = split(PRNGKey(11), count: 3)
         // Magnitudes spread from 2^-120 to 2^120, with random signs.
@@ -129,30 +129,34 @@ struct AdamStepFusionTests {
         let constants = AdamConstants(
             keep1: Float(1 - 0.9), decay1: 0.9, keep2: Float(1 - 0.999), decay2: 0.999, correction1: 0.271,
             correction2: 0.002997, eps: 1e-8, epsRoot: 0, addsRoot: false)
-        var expectedParam = [Float](repeating: 0, count: count)
-        var expectedMu = [Float](repeating: 0, count: count)
-        var expectedNu = [Float](repeating: 0, count: count)
-        var shared = values[3]  // the parameter, overwritten by the new first moment
-        var newParam = [Float](repeating: 0, count: count)
-        var newNu = [Float](repeating: 0, count: count)
-        values[0].withUnsafeBufferPointer { g in
-            values[1].withUnsafeBufferPointer { mu in
-                values[2].withUnsafeBufferPointer { nu in
-                    values[3].withUnsafeBufferPointer { param in
-                        let leaf = AdamKernel.Leaf(
-                            gradient: g.baseAddress!, mu: mu.baseAddress!, nu: nu.baseAddress!, param: param.baseAddress!,
-                            out: &expectedParam, newMu: &expectedMu, newNu: &expectedNu, count: count)
-                        AdamKernel.run([leaf], constants, scale: -0.01)
-                    }
-                }
-            }
-            shared.withUnsafeMutableBufferPointer { aliased in
-                let leaf = AdamKernel.Leaf(
-                    gradient: g.baseAddress!, mu: values[1], nu: values[2], param: UnsafePointer(aliased.baseAddress!),
-                    out: &newParam, newMu: aliased.baseAddress!, newNu: &newNu, count: count)
-                AdamKernel.run([leaf], constants, scale: -0.01)
+        // The kernel reads and writes through pointers, so every buffer is allocated
+        // here and outlives the calls.
+        func buffer(_ values: [Float]) -> UnsafeMutableBufferPointer<Float> {
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+            _ = buffer.initialize(from: values)
+            return buffer
+        }
+        let zeros = [Float](repeating: 0, count: count)
+        let (g, mu, nu, param) = (buffer(values[0]), buffer(values[1]), buffer(values[2]), buffer(values[3]))
+        let (expectedParam, expectedMu, expectedNu) = (buffer(zeros), buffer(zeros), buffer(zeros))
+        let (newParam, newNu) = (buffer(zeros), buffer(zeros))
+        let shared = buffer(values[3])  // the parameter, overwritten by the new first moment
+        defer {
+            for buffer in [g, mu, nu, param, expectedParam, expectedMu, expectedNu, newParam, newNu, shared] {
+                buffer.deallocate()
             }
         }
+
+        let separate = AdamKernel.Leaf(
+            gradient: g.baseAddress!, mu: mu.baseAddress!, nu: nu.baseAddress!, param: param.baseAddress!,
+            out: expectedParam.baseAddress!, newMu: expectedMu.baseAddress!, newNu: expectedNu.baseAddress!, count: count)
+        AdamKernel.run([separate], constants, scale: -0.01)
+
+        let aliased = AdamKernel.Leaf(
+            gradient: g.baseAddress!, mu: mu.baseAddress!, nu: nu.baseAddress!, param: shared.baseAddress!,
+            out: newParam.baseAddress!, newMu: shared.baseAddress!, newNu: newNu.baseAddress!, count: count)
+        AdamKernel.run([aliased], constants, scale: -0.01)
+
         #expect(newParam.map(\.bitPattern) == expectedParam.map(\.bitPattern))
         #expect(shared.map(\.bitPattern) == expectedMu.map(\.bitPattern))
         #expect(newNu.map(\.bitPattern) == expectedNu.map(\.bitPattern))

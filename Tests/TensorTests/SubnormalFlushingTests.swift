@@ -2,8 +2,12 @@ import Synchronization
 import Testing
 @testable import Tensor
 
-/// Subnormal float32 values: 1e-40 and the smallest positive one, 2^-149.
-private let subnormals: [Float] = [1e-40, -3e-39, .leastNonzeroMagnitude]
+/// A subnormal float32 value, about 1e-40. Hexadecimal literals are exact, whereas
+/// the compiler warns that a decimal one this small loses precision.
+private let smallSubnormal: Float = 0x1.16c2p-133
+
+/// Subnormal float32 values: about 1e-40 and -3e-39, and the smallest positive one, 2^-149.
+private let subnormals: [Float] = [smallSubnormal, -0x1.05p-128, .leastNonzeroMagnitude]
 
 /// Returns the product computed by Swift on the test's own thread, outside Weft.
 @inline(never)
@@ -23,7 +27,7 @@ private func hostProduct(_ a: Float, _ b: Float) -> Float { a * b }
 
     @Test func normalResultFromSubnormalInputIsZero() {
         // 1e-40 * 2^30 is about 1.07e-31, a normal number, but the input reads as zero.
-        let scaled = Tensor([Float(1e-40)]) * Float(1 << 30)
+        let scaled = Tensor([smallSubnormal]) * Float(1 << 30)
         #expect(scaled.floats == [0])
     }
 
@@ -40,15 +44,15 @@ private func hostProduct(_ a: Float, _ b: Float) -> Float { a * b }
         _ = Tensor(subnormals) * 1.5
         _ = jit({ (x: Tensor) in x * 2 }, cache: JitCache())(Tensor(subnormals))
         // The test's thread computes with IEEE subnormals again.
-        #expect(hostProduct(1e-40, 1.5) != 0)
-        #expect(hostProduct(1e-40, 1.5).isSubnormal)
+        #expect(hostProduct(smallSubnormal, 1.5) != 0)
+        #expect(hostProduct(smallSubnormal, 1.5).isSubnormal)
     }
 
     @Test func helperThreadFlushesItsPart() {
         // A product of a million elements in a compiled plan is cut between the calling
         // thread and the helper, and both halves must flush.
         let count = 1 << 20
-        let values = Tensor([Float](repeating: 1e-40, count: count))
+        let values = Tensor([Float](repeating: smallSubnormal, count: count))
         let scaled = jit({ (x: Tensor) in (x * 1.5).sum() }, cache: JitCache())
         #expect(scaled(values).floatValue == 0)
 
@@ -61,7 +65,7 @@ private func hostProduct(_ a: Float, _ b: Float) -> Float { a * b }
     @Test func jitFoldsConstantsWithFlushing() {
         // The comparison of two constants is folded when the plan is built, and must read
         // the subnormal as zero as the eager comparison does.
-        let tiny = Tensor(Float(1e-40))
+        let tiny = Tensor(smallSubnormal)
         let x = Tensor([1, 2, 3] as [Float])
         let pick = { (x: Tensor) in select(tiny .> Tensor(Float(0)), x, -x) }
         #expect(pick(x).floats == [-1, -2, -3])
@@ -69,7 +73,7 @@ private func hostProduct(_ a: Float, _ b: Float) -> Float { a * b }
     }
 
     @Test func jitFoldsProductOfConstants() {
-        let outputs = jitFlat({ xs in [xs[0] + 1, Tensor(Float(1e-40)) * 1.5] }, cache: JitCache())([Tensor(Float(0))])
+        let outputs = jitFlat({ xs in [xs[0] + 1, Tensor(smallSubnormal) * 1.5] }, cache: JitCache())([Tensor(Float(0))])
         #expect(outputs[1].floats == [0])
     }
 
@@ -80,7 +84,7 @@ private func hostProduct(_ a: Float, _ b: Float) -> Float { a * b }
         _ = whileLoop(
             condition: { count in count .< 3 },
             body: { count in
-                products.withLock { $0.append(hostProduct(1e-40, 1.5)) }
+                products.withLock { $0.append(hostProduct(smallSubnormal, 1.5)) }
                 return count + 1
             },
             initial: Tensor(Int32(0)))
@@ -92,7 +96,7 @@ private func hostProduct(_ a: Float, _ b: Float) -> Float { a * b }
         let result = whileLoop(
             condition: { carry in carry[0] .< 2 },
             body: { carry in [carry[0] + 1, carry[1] * 1.5] },
-            initial: [Tensor(Int32(0)), Tensor(Float(1e-40))])
+            initial: [Tensor(Int32(0)), Tensor(smallSubnormal)])
         #expect(result[1].floats == [0])
     }
 
