@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor"]),
         .testTarget(name: "TrainStateTests", dependencies: ["TrainState", "NN", "Optim", "Tensor", "Weft"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "MNISTExampleTests", dependencies: ["MNISTExample"]),
     ],
     swiftLanguageModes: [.v6]
 )

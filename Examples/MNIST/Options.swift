@@ -34,25 +34,38 @@ struct Options {
           --no-jit               run the training step eagerly, operation by operation, instead
                                  of compiling it with jit (slower)
           --help                 print this text
+
+        A value may also follow its option after an equals sign, as in --epochs=1.
         """
 
     /// Parses `arguments` (without the program name), or returns an error message.
     static func parse(_ arguments: [String]) -> Result<Options, OptionsError> {
         var options = Options()
         var remaining = arguments[...]
-        while let flag = remaining.popFirst() {
-            if flag == "--help" || flag == "-h" {
-                return .failure(OptionsError(message: nil))
+        while let argument = remaining.popFirst() {
+            // `--flag=value` gives the value in the same argument.
+            var flag = argument
+            var attachedValue: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                flag = String(argument[..<equals])
+                attachedValue = String(argument[argument.index(after: equals)...])
             }
-            if flag == "--no-jit" {
-                options.jit = false
-                continue
+
+            if flag == "--help" || flag == "-h" || flag == "--no-jit" {
+                if attachedValue != nil {
+                    return .failure(OptionsError(message: "\(flag) takes no value, but got '\(argument)'"))
+                }
+                if flag == "--no-jit" {
+                    options.jit = false
+                    continue
+                }
+                return .failure(OptionsError(message: nil))
             }
             let known = ["--epochs", "--batch-size", "--learning-rate", "--seed", "--data-dir", "--dataset", "--style"]
             guard known.contains(flag) else {
                 return .failure(OptionsError(message: "unknown option \(flag)"))
             }
-            guard let value = remaining.popFirst() else {
+            guard let value = attachedValue ?? remaining.popFirst() else {
                 return .failure(OptionsError(message: "missing value after \(flag)"))
             }
             switch flag {
