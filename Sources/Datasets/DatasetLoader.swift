@@ -75,7 +75,8 @@ public struct DatasetLoader: Sendable {
             }
             throw DatasetError.fileNotFound(
                 path: dataDirectory + "/" + file.fileName,
-                remedy: "The data directory (the --data-dir option of the mnist example) must contain "
+                remedy: Self.folderProblem(dataDirectory)
+                    + "The data directory (the --data-dir option of the mnist example) must contain "
                     + "the four \(name) files \(fileList), compressed or not. "
                     + "Omit the data directory to use the cache at \(cacheDirectory), "
                     + "where missing files are downloaded.")
@@ -96,6 +97,16 @@ public struct DatasetLoader: Sendable {
                     + "or pass a data directory (the --data-dir option of the mnist example) that contains it.")
         }
         return try download(file)
+    }
+
+    /// Returns a sentence saying that `directory` does not exist or is not a folder,
+    /// or an empty string when it is a folder.
+    private static func folderProblem(_ directory: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            return "The folder \(directory) does not exist. "
+        }
+        return isDirectory.boolValue ? "" : "\(directory) is a file, not a folder. "
     }
 
     private var fileList: String {

@@ -64,6 +64,25 @@ func offlineLoader(_ name: DatasetName = .mnist, dataDirectory: String? = nil, c
         #expect(remedy.contains("downloaded"))
     }
 
+    @Test func missingDataDirectorySaysSo() throws {
+        let directory = try TemporaryDirectory()
+        let missing = directory.path + "/no-such-folder"
+        let file = directory.path + "/a-file"
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: file))
+
+        for (dataPath, problem) in [(missing, "The folder \(missing) does not exist."), (file, "\(file) is a file, not a folder.")] {
+            let error = #expect(throws: DatasetError.self) {
+                try offlineLoader(dataDirectory: dataPath, cache: directory.path + "/cache").load()
+            }
+            guard case let .fileNotFound(_, remedy) = error else {
+                Issue.record("expected fileNotFound, got \(String(describing: error))")
+                continue
+            }
+            #expect(remedy.hasPrefix(problem), "\(remedy)")
+            #expect(remedy.contains("--data-dir"))
+        }
+    }
+
     @Test func dataDirectoryIsNotMixedWithCache() throws {
         let directory = try TemporaryDirectory()
         let cachePath = try TinyDataset().writeCompressed(into: directory, folder: "cache")
