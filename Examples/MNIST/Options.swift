@@ -53,7 +53,7 @@ struct Options {
 
             if flag == "--help" || flag == "-h" || flag == "--no-jit" {
                 if attachedValue != nil {
-                    return .failure(OptionsError(message: "\(flag) takes no value, but got '\(argument)'"))
+                    return .failure(OptionsError(message: "invalid argument '\(argument)': \(flag) takes no value"))
                 }
                 if flag == "--no-jit" {
                     options.jit = false

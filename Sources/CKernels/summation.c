@@ -146,10 +146,13 @@ static void sum_leaves(const float *a, const float *b, const size_t *start, cons
 
 // The pairwise tree over `count` elements (at most GROUP): its leaves, as offsets from
 // the range's start and lengths, and its additions in the order of the recursion.
-// Additions read and write slots: the leaves' sums are slots 0 to leaves - 1, and
-// each addition writes the next slot, so the last slot contains the total. Fused passes
-// sum many blocks of one length, so each thread keeps the tree of the last length it
-// summed instead of walking the recursion for every block.
+// Fused passes sum many blocks of one length, so each thread keeps the tree of the
+// last length it summed instead of walking the recursion for every block.
+//
+// Additions read and write slots: leaf k's sum is slot k, and addition i writes slot
+// NODES + i, so the last addition's slot contains the total.
+enum { NODES = MAX_LEAVES };
+
 typedef struct {
     size_t count;
     size_t leaves;
@@ -162,7 +165,7 @@ typedef struct {
 
 // Appends the leaves of the node of `count` elements at `offset` and then its
 // additions, and returns the slot of the node's sum.
-static size_t build_node(leaf_tree *tree, size_t offset, size_t count, size_t *next_slot)
+static size_t build_node(leaf_tree *tree, size_t offset, size_t count)
 {
     if (count <= LEAF) {
         tree->offsets[tree->leaves] = offset;
@@ -170,12 +173,11 @@ static size_t build_node(leaf_tree *tree, size_t offset, size_t count, size_t *n
         return tree->leaves++;
     }
     const size_t half = (count / 2) & ~(size_t)7;
-    const size_t left = build_node(tree, offset, half, next_slot);
-    const size_t right = build_node(tree, offset + half, count - half, next_slot);
+    const size_t left = build_node(tree, offset, half);
+    const size_t right = build_node(tree, offset + half, count - half);
     tree->left[tree->additions] = (unsigned char)left;
     tree->right[tree->additions] = (unsigned char)right;
-    tree->additions++;
-    return (*next_slot)++;
+    return NODES + tree->additions++;
 }
 
 // Returns this thread's tree for `count` elements, built when the last count differs.
@@ -187,27 +189,19 @@ static const leaf_tree *tree_for(size_t count)
     tree.count = count;
     tree.leaves = 0;
     tree.additions = 0;
-    // Slots of additions start after the leaves, whose number is known only at the
-    // end, so the node slots are numbered from MAX_LEAVES and shifted afterwards.
-    size_t next_slot = MAX_LEAVES;
-    build_node(&tree, 0, count, &next_slot);
-    const size_t shift = MAX_LEAVES - tree.leaves;
-    for (size_t i = 0; i < tree.additions; i++) {
-        if (tree.left[i] >= MAX_LEAVES) tree.left[i] = (unsigned char)(tree.left[i] - shift);
-        if (tree.right[i] >= MAX_LEAVES) tree.right[i] = (unsigned char)(tree.right[i] - shift);
-    }
+    build_node(&tree, 0, count);
     return &tree;
 }
 
 // Adds the leaf sums of `tree` as the pairs of the recursion add them.
 static float combine_leaves(const leaf_tree *tree, const float *sums)
 {
-    float slots[2 * MAX_LEAVES];
+    float slots[NODES + MAX_LEAVES];
     for (size_t i = 0; i < tree->leaves; i++) slots[i] = sums[i];
     for (size_t i = 0; i < tree->additions; i++) {
-        slots[tree->leaves + i] = slots[tree->left[i]] + slots[tree->right[i]];
+        slots[NODES + i] = slots[tree->left[i]] + slots[tree->right[i]];
     }
-    return tree->additions == 0 ? slots[0] : slots[tree->leaves + tree->additions - 1];
+    return tree->additions == 0 ? slots[0] : slots[NODES + tree->additions - 1];
 }
 
 // Sums a long range leaf by leaf in memory order. Long arrays come from main memory,

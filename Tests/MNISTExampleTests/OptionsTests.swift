@@ -19,7 +19,7 @@ import Testing
     @Test(arguments: [
         (["--epoch", "1"], "unknown option --epoch"),
         (["--data_dir=/data"], "unknown option --data_dir"),
-        (["--no-jit=yes"], "--no-jit takes no value, but got '--no-jit=yes'"),
+        (["--no-jit=yes"], "invalid argument '--no-jit=yes': --no-jit takes no value"),
         (["--epochs="], "invalid value '' for --epochs: expected a positive integer"),
         (["--seed"], "missing value after --seed"),
     ])
